@@ -1,0 +1,30 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as vault from "@pulumi/vault";
+import type { AdminGroupPlan } from "../infra/plan";
+import { renderHcl } from "../infra/vaultPolicy";
+
+export interface AdminGroupArgs {
+  plan: AdminGroupPlan;
+}
+
+/**
+ * `vault-admins-<env>` (seed 002): an external identity group bound to `<env>-kv-rw`, with an
+ * alias on the OIDC auth mount so that the OIDC provider's group of that name maps onto it.
+ */
+export class AdminGroup extends pulumi.ComponentResource {
+  readonly group: vault.identity.Group;
+
+  constructor(name: string, args: AdminGroupArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform-secrets:vault:AdminGroup", name, {}, opts);
+    const { plan } = args;
+    const policy = new vault.Policy(`${name}-rw`, { name: plan.policy.name, policy: renderHcl(plan.policy) }, { parent: this });
+    this.group = new vault.identity.Group(
+      name,
+      { name: plan.group, type: "external", policies: [policy.name], metadata: { responsibility: `Vault ${plan.env} Admin` } },
+      { parent: this },
+    );
+    const oidc = vault.getAuthBackendOutput({ path: plan.oidcMountPath }, { parent: this });
+    new vault.identity.GroupAlias(name, { name: plan.group, mountAccessor: oidc.accessor, canonicalId: this.group.id }, { parent: this });
+    this.registerOutputs({ group: this.group.name, policy: policy.name });
+  }
+}

@@ -1,0 +1,33 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as naming from "../infra/naming";
+import type { PipelinesPlan } from "../infra/plan";
+import { esoResource } from "./esoResource";
+import type { KubernetesAuthBackend } from "./KubernetesAuthBackend";
+import { KubernetesAuthRole } from "./KubernetesAuthRole";
+
+export interface PipelinesCiSecretsArgs {
+  plan: PipelinesPlan;
+  backend: KubernetesAuthBackend;
+}
+
+/**
+ * Seed 001 in openshift-pipelines: the `pipelines-vault-apps` ServiceAccount and SecretStore,
+ * a role reading only the registered CI robot paths, and one `quay-robot-team-<team>`
+ * ExternalSecret per tenant with a team.
+ */
+export class PipelinesCiSecrets extends pulumi.ComponentResource {
+  constructor(name: string, args: PipelinesCiSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform-secrets:eso:PipelinesCiSecrets", name, {}, opts);
+    const { plan } = args;
+    const sa = new k8s.core.v1.ServiceAccount(
+      `${name}-sa`,
+      { metadata: { name: naming.PIPELINES_SERVICE_ACCOUNT, namespace: naming.PIPELINES_NAMESPACE } },
+      { parent: this },
+    );
+    const role = new KubernetesAuthRole(plan.role.name, { plan: plan.role, backend: args.backend, ownPolicy: plan.policy }, { parent: this });
+    const store = esoResource(`${name}-store`, plan.store, { parent: this, dependsOn: [sa, role] });
+    for (const ci of plan.ciSecrets) esoResource(ci.manifest.metadata.name, ci.manifest, { parent: this, dependsOn: [store] });
+    this.registerOutputs({ store: plan.store.metadata.name });
+  }
+}

@@ -1,0 +1,197 @@
+// Stack configuration: the keys under `platform-secrets:` in stacks/Pulumi.<stack>.yaml.
+// Everything is validated before a single resource is registered.
+import { z } from "zod";
+import { ConfigError, formatKeyPath, type ConfigIssue, type KeyPath } from "./configError";
+import { dnsLabel, duration, zodIssues } from "./schema";
+import * as naming from "./naming";
+
+export const PROJECT = "platform-secrets";
+
+const kvPath = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, { message: "must be one path segment of lower-case letters, digits, '-' or '_'" });
+
+const kvPrefix = z
+  .string()
+  .regex(/^[a-z0-9_-]+(\/[a-z0-9_-]+)*$/, { message: "must be a KV path prefix like `apps` or `ocp/spoke-dc-v6`, without globs or slashes at the ends" });
+
+const cidr = z
+  .string()
+  .regex(/^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/, { message: "must be an IPv4 CIDR such as 10.20.0.15/32" });
+
+const clusterSchema = z.strictObject({
+  name: dnsLabel,
+  apiServer: z.url({ protocol: /^https$/, error: "must be the https:// URL of the cluster's API server" }),
+  kubeContext: z.string().min(1).optional(),
+  caCert: z.string().startsWith("-----BEGIN CERTIFICATE-----").optional(),
+});
+
+const vaultSchema = z.strictObject({
+  address: z.url({ protocol: /^https?$/, error: "must be the http(s):// URL of the Vault/OpenBao server" }),
+  kvMount: kvPath.default("secret"),
+  audience: z.string().min(1).default("vault"),
+  tokenTtlSeconds: z.int().positive().default(1200),
+  tokenMaxTtlSeconds: z.int().positive().default(3600),
+  egressCidrs: z.array(cidr).min(1).optional(),
+});
+
+const adminGroupSchema = z.strictObject({
+  env: dnsLabel,
+  oidcMountPath: z.string().min(1).default("oidc"),
+  prefixes: z.array(kvPrefix).min(1),
+});
+
+const foundationSchema = z.strictObject({
+  stack: z.string().regex(/^[^/\s]+(\/[^/\s]+){0,2}$/, { message: "must be a stack reference like org/platform-secrets/vault" }).optional(),
+  adminGroups: z.array(adminGroupSchema).optional(),
+});
+
+const authSchema = z.strictObject({
+  path: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: "must be a single auth mount path segment" }).optional(),
+  reviewer: z.enum(["serviceaccount", "client-jwt"]).default("serviceaccount"),
+});
+
+const esoSchema = z.strictObject({
+  namespace: dnsLabel.default("external-secrets"),
+  serviceAccount: dnsLabel.default("external-secrets"),
+  apiVersion: z.enum(["v1", "v1beta1"]).default("v1"),
+  refreshInterval: duration.default("1h"),
+  podSelector: z.record(z.string(), z.string()).default({}),
+  dns: z
+    .strictObject({
+      namespace: dnsLabel.default("openshift-dns"),
+      ports: z.array(z.int().min(1).max(65535)).min(1).default([53, 5353]),
+    })
+    .default({ namespace: "openshift-dns", ports: [53, 5353] }),
+});
+
+const pullSecretsSchema = z.strictObject({
+  quayPull: z.boolean().default(false),
+  refreshTime: duration.default("1h"),
+});
+
+const ciSchema = z.strictObject({
+  quayHost: z.string().regex(/^[a-z0-9.-]+(:\d+)?$/, { message: "must be a registry host name" }).default("quay.apps.sub.comptech-lab.com"),
+  emailDomain: z.string().regex(/^[a-z0-9.-]+$/).default("comptech-lab.local"),
+});
+
+const stackSchema = z.strictObject({
+  cluster: clusterSchema.optional(),
+  vault: vaultSchema,
+  foundation: foundationSchema.default({}),
+  auth: authSchema.optional(),
+  eso: esoSchema.optional(),
+  pullSecrets: pullSecretsSchema.optional(),
+  ci: ciSchema.optional(),
+  tenantsFile: z.string().min(1).default("tenants.yaml"),
+});
+
+type RawStack = z.infer<typeof stackSchema>;
+export type ClusterSettings = z.infer<typeof clusterSchema>;
+export type AdminGroupSettings = z.infer<typeof adminGroupSchema>;
+
+export interface ClusterConfig {
+  name: string;
+  apiServer: string;
+  kubeContext?: string;
+  caCert?: string;
+  authPath: string;
+  reviewer: "serviceaccount" | "client-jwt";
+  egressCidrs: string[];
+  eso: z.infer<typeof esoSchema>;
+  pullSecrets: z.infer<typeof pullSecretsSchema>;
+  ci: z.infer<typeof ciSchema>;
+}
+
+export interface StackConfig {
+  vault: Omit<z.infer<typeof vaultSchema>, "egressCidrs">;
+  /** Present when this stack owns the Vault foundation. */
+  foundation?: { adminGroups: AdminGroupSettings[] };
+  /** Present when this stack reads the foundation from another stack. */
+  foundationStack?: string;
+  cluster?: ClusterConfig;
+  tenantsFile: string;
+}
+
+export interface ConfigSource {
+  file: string;
+  lineOf?: (path: KeyPath) => number | undefined;
+}
+
+/**
+ * Validates the project's config values (keys without the `platform-secrets:` prefix,
+ * values already decoded from YAML/JSON) and returns the typed stack config.
+ */
+export function parseStackConfig(values: Record<string, unknown>, source: ConfigSource): StackConfig {
+  const lineOf = source.lineOf && ((path: KeyPath) => source.lineOf!(configPath(path)));
+  const parsed = stackSchema.safeParse(values);
+  if (!parsed.success) {
+    throw new ConfigError(zodIssues(parsed.error, { file: source.file, displayRoot: prefixRoot, ...(lineOf ? { lineOf } : {}) }));
+  }
+  const raw = parsed.data;
+  const issues: ConfigIssue[] = [];
+  const issue = (path: KeyPath, message: string) => {
+    const line = lineOf?.(path);
+    issues.push({ file: source.file, key: formatKeyPath(prefixRoot(path)), message, ...(line ? { line } : {}) });
+  };
+  crossCheck(raw, issue);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return toStackConfig(raw);
+}
+
+/** Where a schema path sits in a Pulumi stack file: under `config:`, keys carry the project prefix. */
+function configPath(path: KeyPath): KeyPath {
+  return ["config", ...prefixRoot(path)];
+}
+
+function prefixRoot(path: KeyPath): KeyPath {
+  return path.length === 0 ? path : [`${PROJECT}:${String(path[0])}`, ...path.slice(1)];
+}
+
+function crossCheck(raw: RawStack, issue: (path: KeyPath, message: string) => void): void {
+  if (raw.vault.tokenMaxTtlSeconds < raw.vault.tokenTtlSeconds) {
+    issue(["vault", "tokenMaxTtlSeconds"], `(${raw.vault.tokenMaxTtlSeconds}) is below tokenTtlSeconds (${raw.vault.tokenTtlSeconds})`);
+  }
+  if (raw.foundation.stack !== undefined && raw.foundation.adminGroups !== undefined) {
+    issue(["foundation", "adminGroups"], `admin groups belong to the foundation stack ${raw.foundation.stack}; set them there`);
+  }
+  const envs = new Set<string>();
+  (raw.foundation.adminGroups ?? []).forEach((g, i) => {
+    if (envs.has(g.env)) issue(["foundation", "adminGroups", i, "env"], `"${g.env}" is declared twice; one ${naming.adminGroup(g.env)} group per env`);
+    envs.add(g.env);
+  });
+  if (!raw.cluster) {
+    if (raw.foundation.stack !== undefined) issue(["foundation", "stack"], "a stack without `cluster` must own the foundation: it would have nothing to do");
+    for (const key of ["auth", "eso", "pullSecrets", "ci"] as const) {
+      if (raw[key] !== undefined) issue([key], "only applies to a cluster stack; add `cluster` or remove this key");
+    }
+    if (raw.vault.egressCidrs !== undefined) issue(["vault", "egressCidrs"], "only applies to a cluster stack; add `cluster` or remove this key");
+    return;
+  }
+  if (!raw.vault.egressCidrs) {
+    issue(["vault", "egressCidrs"], `is required for a cluster stack: the ${naming.EGRESS_POLICY} NetworkPolicy needs Vault's address range (seed 000: ESO hangs without it)`);
+  }
+  if (raw.cluster.caCert === undefined && raw.auth?.reviewer === "client-jwt") {
+    issue(["cluster", "caCert"], "is required with auth.reviewer client-jwt: without the reviewer token Secret nothing else carries the API server's CA");
+  }
+}
+
+function toStackConfig(raw: RawStack): StackConfig {
+  const { egressCidrs, ...vault } = raw.vault;
+  const config: StackConfig = { vault, tenantsFile: raw.tenantsFile };
+  if (raw.foundation.stack !== undefined) config.foundationStack = raw.foundation.stack;
+  else config.foundation = { adminGroups: raw.foundation.adminGroups ?? [] };
+  if (raw.cluster) {
+    const auth = authSchema.parse(raw.auth ?? {});
+    config.cluster = {
+      ...raw.cluster,
+      authPath: auth.path ?? naming.authPath(raw.cluster.name),
+      reviewer: auth.reviewer,
+      egressCidrs: egressCidrs ?? [],
+      eso: raw.eso ?? esoSchema.parse({}),
+      pullSecrets: raw.pullSecrets ?? pullSecretsSchema.parse({}),
+      ci: raw.ci ?? ciSchema.parse({}),
+    };
+  }
+  return config;
+}

@@ -1,0 +1,134 @@
+// The single source of every Vault and Kubernetes object name. The program builds
+// resources from these functions and the policy pack checks resources against them,
+// so a rename here changes both sides at once. Pure: no Pulumi imports.
+
+/** Label that opts a namespace into the platform's secret distribution (seed 000). */
+export const TENANT_LABEL = "apps.platform/tenant";
+export const TENANT_LABEL_VALUE = "true";
+
+export const TENANT_SERVICE_ACCOUNT = "app-eso";
+export const TENANT_STORE = "vault-apps";
+export const TENANT_CANARY = "vault-apps-canary";
+export const PLATFORM_STORE = "vault-platform";
+export const PIPELINES_NAMESPACE = "openshift-pipelines";
+export const PIPELINES_STORE = "pipelines-vault-apps";
+export const PIPELINES_SERVICE_ACCOUNT = "pipelines-vault-apps";
+export const REVIEWER_SERVICE_ACCOUNT = "eso-vault-auth";
+export const REVIEWER_TOKEN_SECRET = "eso-vault-auth-token";
+export const REVIEWER_BINDING = "eso-vault-auth-delegator";
+export const CLIENT_JWT_BINDING = "eso-vault-clients-auth-delegator";
+export const EGRESS_POLICY = "eso-allow-egress-to-vault";
+export const DEFAULT_SERVICE_ACCOUNT = "default";
+
+/** Pull secrets the platform can fan out; `app-registry-pull` is always on (seed 000). */
+export const PULL_SECRETS = ["app-registry-pull", "quay-pull"] as const;
+export type PullSecretName = (typeof PULL_SECRETS)[number];
+
+/** The KV field each pull secret's Vault value keeps its dockerconfigjson under. */
+export const PULL_SECRET_PROPERTY = "dockerconfigjson";
+export const CI_ROBOT_FIELDS = ["username", "token"] as const;
+export const CANARY_PROPERTY = "value";
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const DNS1123_MAX = 63;
+
+/** Why `name` is not a DNS-1123 label, or undefined when it is one. */
+export function dns1123Problem(name: string): string | undefined {
+  if (name.length === 0) return "is empty";
+  if (name.length > DNS1123_MAX) return `is ${name.length} characters long (DNS-1123 allows at most ${DNS1123_MAX})`;
+  if (!DNS1123_LABEL.test(name)) {
+    return "is not a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit)";
+  }
+  return undefined;
+}
+
+export function isDns1123Label(name: string): boolean {
+  return dns1123Problem(name) === undefined;
+}
+
+export interface TenantCoordinates {
+  division: string;
+  app: string;
+  env: string;
+}
+
+export function tenantNamespace(t: TenantCoordinates): string {
+  return `apps-${t.division}-${t.app}-${t.env}`;
+}
+
+/** Inverse of tenantNamespace for a known division/app set; used by the policy pack. */
+export function isTenantNamespaceName(name: string): boolean {
+  return name.startsWith("apps-");
+}
+
+export function divisionReadPolicy(division: string): string {
+  return `apps-${division}-read`;
+}
+
+export function tenantRole(cluster: string, division: string): string {
+  return `apps-${cluster}-${division}`;
+}
+
+export function authPath(cluster: string): string {
+  return `${cluster}-k8s`;
+}
+
+export function platformRole(cluster: string): string {
+  return `platform-${cluster}`;
+}
+
+export function platformPolicy(cluster: string): string {
+  return `platform-${cluster}-registries-read`;
+}
+
+export function pipelinesRole(cluster: string): string {
+  return `pipelines-${cluster}`;
+}
+
+export function pipelinesPolicy(cluster: string): string {
+  return `pipelines-${cluster}-quay-robot-read`;
+}
+
+export function ciSecret(team: string): string {
+  return `quay-robot-team-${team}`;
+}
+
+export function adminGroup(env: string): string {
+  return `vault-admins-${env}`;
+}
+
+export function adminPolicy(env: string): string {
+  return `${env}-kv-rw`;
+}
+
+// KV keys as ESO sees them (relative to the mount: ESO inserts `data/` itself).
+
+export function divisionKeyPrefix(division: string): string {
+  return `apps/${division}/`;
+}
+
+export function ciRobotKey(division: string, app: string): string {
+  return `apps/${division}/${app}/ci/quay-robot`;
+}
+
+export function canaryKey(division: string): string {
+  return `apps/${division}/_canary`;
+}
+
+export function registriesKeyPrefix(cluster: string): string {
+  return `ocp/${cluster}/registries/`;
+}
+
+export function registryKey(cluster: string, secret: string): string {
+  return `${registriesKeyPrefix(cluster)}${secret}`;
+}
+
+// Vault API paths that policies grant on.
+
+export function kvDataPath(mount: string, key: string): string {
+  return `${mount}/data/${key}`;
+}
+
+export function kvMetadataPath(mount: string, key: string): string {
+  return `${mount}/metadata/${key}`;
+}

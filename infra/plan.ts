@@ -1,0 +1,218 @@
+// The whole desired state of one stack as plain data: every name, binding, policy
+// document and ESO manifest. Components only turn this into resources, so the plan can
+// be unit- and property-tested without Pulumi, and the policy pack judges the result.
+import type { ClusterConfig, StackConfig } from "./config";
+import * as eso from "./eso";
+import * as naming from "./naming";
+import { ciTenantsOn, divisionsOf, namespacesOn, type Tenant, type TenantNamespace } from "./tenants";
+import * as policies from "./vaultPolicy";
+
+export interface DivisionPlan {
+  division: string;
+  policy: policies.PolicyDocument;
+  canaryKey: string;
+}
+
+export interface AdminGroupPlan {
+  env: string;
+  group: string;
+  oidcMountPath: string;
+  policy: policies.PolicyDocument;
+}
+
+export interface FoundationPlan {
+  kvMount: string;
+  divisions: DivisionPlan[];
+  adminGroups: AdminGroupPlan[];
+}
+
+export interface RolePlan {
+  name: string;
+  serviceAccounts: string[];
+  namespaces: string[];
+  policies: string[];
+  audience: string;
+  tokenTtl: number;
+  tokenMaxTtl: number;
+}
+
+export interface TenantNamespacePlan extends TenantNamespace {
+  labels: Record<string, string>;
+  role: string;
+  policy: string;
+  store: eso.EsoManifest;
+  canary: eso.EsoManifest;
+  imagePullSecrets: string[];
+  vaultPathPrefix: string;
+}
+
+export interface DivisionRolePlan {
+  division: string;
+  role: RolePlan;
+}
+
+export interface PipelinesPlan {
+  role: RolePlan;
+  policy: policies.PolicyDocument;
+  store: eso.EsoManifest;
+  ciSecrets: Array<{ team: string; division: string; app: string; vaultKey: string; manifest: eso.EsoManifest }>;
+}
+
+export interface EgressPlan {
+  namespace: string;
+  podSelector: Record<string, string>;
+  vaultCidrs: string[];
+  vaultPort: number;
+  dnsNamespace: string;
+  dnsPorts: number[];
+}
+
+export interface ClusterPlan {
+  config: ClusterConfig;
+  vault: eso.VaultConnection;
+  esoApiVersion: eso.EsoApiVersion;
+  platform: { role: RolePlan; policy: policies.PolicyDocument; store: eso.EsoManifest };
+  pullSecrets: eso.EsoManifest[];
+  divisionRoles: DivisionRolePlan[];
+  tenants: TenantNamespacePlan[];
+  pipelines?: PipelinesPlan;
+  egress: EgressPlan;
+  /** Every policy a role of this stack lists that the foundation must provide. */
+  foundationPolicies: string[];
+}
+
+export interface StackPlan {
+  stack: string;
+  foundation?: FoundationPlan;
+  foundationStack?: string;
+  cluster?: ClusterPlan;
+}
+
+export function planStack(stack: string, config: StackConfig, tenants: readonly Tenant[]): StackPlan {
+  const plan: StackPlan = { stack };
+  if (config.foundation) plan.foundation = planFoundation(config, tenants);
+  if (config.foundationStack) plan.foundationStack = config.foundationStack;
+  if (config.cluster) plan.cluster = planCluster(config, config.cluster, tenants);
+  return plan;
+}
+
+export function planFoundation(config: StackConfig, tenants: readonly Tenant[]): FoundationPlan {
+  const mount = config.vault.kvMount;
+  return {
+    kvMount: mount,
+    divisions: divisionsOf(tenants).map((division) => ({ division, policy: policies.divisionReadPolicy(mount, division), canaryKey: naming.canaryKey(division) })),
+    adminGroups: (config.foundation?.adminGroups ?? []).map((g) => ({
+      env: g.env,
+      group: naming.adminGroup(g.env),
+      oidcMountPath: g.oidcMountPath,
+      policy: policies.adminPolicy(mount, g.env, g.prefixes),
+    })),
+  };
+}
+
+function vaultPort(address: string): number {
+  const url = new URL(address);
+  if (url.port) return Number(url.port);
+  return url.protocol === "https:" ? 443 : 80;
+}
+
+export function planCluster(config: StackConfig, cluster: ClusterConfig, tenants: readonly Tenant[]): ClusterPlan {
+  const api = cluster.eso.apiVersion;
+  const vault: eso.VaultConnection = { server: config.vault.address, kvMount: config.vault.kvMount, authPath: cluster.authPath, audience: config.vault.audience };
+  const role = (name: string, serviceAccounts: string[], namespaces: string[], rolePolicies: string[]): RolePlan => ({
+    name,
+    serviceAccounts,
+    namespaces,
+    policies: rolePolicies,
+    audience: config.vault.audience,
+    tokenTtl: config.vault.tokenTtlSeconds,
+    tokenMaxTtl: config.vault.tokenMaxTtlSeconds,
+  });
+
+  const platformPolicy = policies.platformPolicy(config.vault.kvMount, cluster.name);
+  const platformRole = role(naming.platformRole(cluster.name), [cluster.eso.serviceAccount], [cluster.eso.namespace], [platformPolicy.name]);
+  const pullNames: naming.PullSecretName[] = cluster.pullSecrets.quayPull ? ["app-registry-pull", "quay-pull"] : ["app-registry-pull"];
+
+  const namespaces = namespacesOn(tenants, cluster.name);
+  const divisions = [...new Set(namespaces.map((n) => n.division))].sort();
+  const divisionRoles = divisions.map((division) => ({
+    division,
+    role: role(
+      naming.tenantRole(cluster.name, division),
+      [naming.TENANT_SERVICE_ACCOUNT],
+      namespaces.filter((n) => n.division === division).map((n) => n.namespace),
+      [naming.divisionReadPolicy(division)],
+    ),
+  }));
+
+  const tenantPlans = namespaces.map((n): TenantNamespacePlan => {
+    const roleName = naming.tenantRole(cluster.name, n.division);
+    return {
+      ...n,
+      labels: {
+        [naming.TENANT_LABEL]: naming.TENANT_LABEL_VALUE,
+        ...eso.STANDARD_LABELS,
+        "apps.platform/division": n.division,
+        "apps.platform/app": n.app,
+        "apps.platform/env": n.env,
+      },
+      role: roleName,
+      policy: naming.divisionReadPolicy(n.division),
+      store: eso.namespacedStore(api, vault, naming.TENANT_STORE, n.namespace, roleName, naming.TENANT_SERVICE_ACCOUNT),
+      canary: eso.canarySecret(api, n.namespace, n.division, cluster.eso.refreshInterval),
+      imagePullSecrets: pullNames,
+      vaultPathPrefix: `${config.vault.kvMount}/${naming.divisionKeyPrefix(n.division)}`,
+    };
+  });
+
+  const robots = ciTenantsOn(tenants, cluster.name);
+  let pipelines: PipelinesPlan | undefined;
+  if (robots.length > 0) {
+    const policy = policies.pipelinesPolicy(config.vault.kvMount, cluster.name, robots);
+    const pipelinesRole = role(naming.pipelinesRole(cluster.name), [naming.PIPELINES_SERVICE_ACCOUNT], [naming.PIPELINES_NAMESPACE], [policy.name]);
+    pipelines = {
+      role: pipelinesRole,
+      policy,
+      store: eso.namespacedStore(api, vault, naming.PIPELINES_STORE, naming.PIPELINES_NAMESPACE, pipelinesRole.name, naming.PIPELINES_SERVICE_ACCOUNT),
+      ciSecrets: robots.map((r) => ({
+        team: r.team,
+        division: r.division,
+        app: r.app,
+        vaultKey: naming.ciRobotKey(r.division, r.app),
+        manifest: eso.ciRobotSecret(api, r, cluster.ci, cluster.eso.refreshInterval),
+      })),
+    };
+  }
+
+  return {
+    config: cluster,
+    vault,
+    esoApiVersion: api,
+    platform: {
+      role: platformRole,
+      policy: platformPolicy,
+      store: eso.platformStore(api, vault, platformRole.name, cluster.eso),
+    },
+    pullSecrets: pullNames.map((name) => eso.pullSecretFanout(api, cluster.name, name, cluster.pullSecrets.refreshTime)),
+    divisionRoles,
+    tenants: tenantPlans,
+    ...(pipelines ? { pipelines } : {}),
+    egress: {
+      namespace: cluster.eso.namespace,
+      podSelector: cluster.eso.podSelector,
+      vaultCidrs: cluster.egressCidrs,
+      vaultPort: vaultPort(config.vault.address),
+      dnsNamespace: cluster.eso.dns.namespace,
+      dnsPorts: cluster.eso.dns.ports,
+    },
+    foundationPolicies: divisions.map(naming.divisionReadPolicy),
+  };
+}
+
+/** Every ServiceAccount a Vault role of this cluster binds, as `namespace/name`. */
+export function vaultClients(cluster: ClusterPlan): Array<{ namespace: string; name: string }> {
+  const roles = [cluster.platform.role, ...cluster.divisionRoles.map((d) => d.role), ...(cluster.pipelines ? [cluster.pipelines.role] : [])];
+  const seen = new Map<string, { namespace: string; name: string }>();
+  for (const r of roles) for (const ns of r.namespaces) for (const sa of r.serviceAccounts) seen.set(`${ns}/${sa}`, { namespace: ns, name: sa });
+  return [...seen.values()];
+}

@@ -1,0 +1,48 @@
+// Turns a validated plan into the resource graph. Shared by the real entry point
+// (infra/index.ts) and the offline preview, so both run exactly the same program.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as vault from "@pulumi/vault";
+import { ClusterSecretBridge, type FoundationLink } from "../components/ClusterSecretBridge";
+import { VaultFoundation } from "../components/VaultFoundation";
+import type { LoadedStack } from "./load";
+import { planOutputs, type FoundationOutputs, type PlatformSecretsOutputs } from "./outputs";
+
+export function definePlatform(loaded: LoadedStack): PlatformSecretsOutputs {
+  const { plan, config } = loaded;
+  const providers: pulumi.ProviderResource[] = [new vault.Provider("vault", { address: config.vault.address })];
+  if (plan.cluster) {
+    const kubeContext = plan.cluster.config.kubeContext;
+    providers.push(new k8s.Provider(plan.cluster.config.name, { ...(kubeContext ? { context: kubeContext } : {}), enableServerSideApply: true }));
+  }
+
+  const foundation = plan.foundation ? new VaultFoundation("vault", { plan: plan.foundation }, { providers }) : undefined;
+
+  if (plan.cluster) {
+    let link: FoundationLink;
+    if (foundation) {
+      link = { divisionPolicy: (d) => foundation.divisions[d]!.policy.name, canary: (d) => foundation.divisions[d]?.canary };
+    } else {
+      const ref = new pulumi.StackReference(plan.foundationStack!);
+      const outputs = ref.requireOutput("foundation") as pulumi.Output<FoundationOutputs>;
+      link = {
+        divisionPolicy: (d) => outputs.apply((f) => foundationPolicy(f, d, config.vault.kvMount, plan.foundationStack!)),
+        canary: () => undefined,
+      };
+    }
+    new ClusterSecretBridge(plan.cluster.config.name, { plan: plan.cluster, foundation: link }, { providers });
+  }
+  return planOutputs(plan);
+}
+
+/** The foundation stack must already provide what this cluster's roles list. */
+export function foundationPolicy(f: FoundationOutputs, division: string, kvMount: string, stack: string): string {
+  if (f.kvMount !== kvMount) {
+    throw new Error(`foundation stack ${stack} manages KV mount "${f.kvMount}" but this stack's platform-secrets:vault.kvMount is "${kvMount}"`);
+  }
+  const policy = f.divisionPolicies[division];
+  if (policy === undefined) {
+    throw new Error(`foundation stack ${stack} has no read policy for division "${division}": run \`pulumi up\` on ${stack} after adding the tenant, then this stack`);
+  }
+  return policy;
+}

@@ -1,0 +1,120 @@
+// The tenant catalogue (stacks/tenants.yaml): every tenant declared once, read by the
+// foundation stack (division policies, canaries) and by each cluster stack (namespaces,
+// roles, CI secrets). Onboarding a tenant is one entry in that one file.
+import { z } from "zod";
+import { ConfigError, formatKeyPath, type ConfigIssue, type KeyPath } from "./configError";
+import { dnsLabel, zodIssues } from "./schema";
+import * as naming from "./naming";
+
+const tenantSchema = z.strictObject({
+  division: dnsLabel,
+  app: dnsLabel,
+  /** Quay team whose robot pushes this app's images; omit for tenants without CI push. */
+  team: dnsLabel.optional(),
+  /** Cluster name -> environments deployed there; one namespace per pair. */
+  deployments: z
+    .record(dnsLabel, z.array(dnsLabel).min(1, { message: "list at least one environment" }))
+    .refine((d) => Object.keys(d).length > 0, { message: "deploy the tenant to at least one cluster" }),
+});
+
+const catalogueSchema = z.strictObject({ tenants: z.array(tenantSchema) });
+
+export type Tenant = z.infer<typeof tenantSchema>;
+
+export interface TenantNamespace {
+  namespace: string;
+  division: string;
+  app: string;
+  env: string;
+  team?: string;
+}
+
+export interface CatalogueSource {
+  file: string;
+  lineOf?: (path: KeyPath) => number | undefined;
+}
+
+export function parseCatalogue(data: unknown, source: CatalogueSource): Tenant[] {
+  const parsed = catalogueSchema.safeParse(data);
+  if (!parsed.success) throw new ConfigError(zodIssues(parsed.error, { file: source.file, ...(source.lineOf ? { lineOf: source.lineOf } : {}) }));
+  const tenants = parsed.data.tenants;
+  const issues = conflicts(tenants).map(({ path, message }) => {
+    const line = source.lineOf?.(path);
+    return { file: source.file, key: formatKeyPath(path), message, ...(line ? { line } : {}) } satisfies ConfigIssue;
+  });
+  if (issues.length > 0) throw new ConfigError(issues);
+  return tenants;
+}
+
+interface Conflict {
+  path: KeyPath;
+  message: string;
+}
+
+/** Name collisions and length limits that only show once names are derived. */
+export function conflicts(tenants: readonly Tenant[]): Conflict[] {
+  const found: Conflict[] = [];
+  const apps = new Map<string, number>();
+  const teams = new Map<string, number>();
+  const namespaces = new Map<string, { tenant: number; cluster: string }>();
+  tenants.forEach((t, i) => {
+    const id = `${t.division}/${t.app}`;
+    const firstApp = apps.get(id);
+    if (firstApp !== undefined) {
+      found.push({ path: ["tenants", i, "app"], message: `${id} is already declared at tenants[${firstApp}]; declare each app once and list all its clusters under deployments` });
+    } else apps.set(id, i);
+
+    if (t.team !== undefined) {
+      const secret = naming.ciSecret(t.team);
+      const problem = naming.dns1123Problem(secret);
+      if (problem) found.push({ path: ["tenants", i, "team"], message: `CI Secret name "${secret}" ${problem}` });
+      const owner = teams.get(t.team);
+      if (owner !== undefined) {
+        const other = tenants[owner]!;
+        found.push({
+          path: ["tenants", i, "team"],
+          message: `team "${t.team}" already owns ${secret} for ${other.division}/${other.app} (tenants[${owner}]); two tenants would share one CI Secret in ${naming.PIPELINES_NAMESPACE} (seed 001 failure mode): give this tenant its own team`,
+        });
+      } else teams.set(t.team, i);
+    }
+
+    for (const [cluster, envs] of Object.entries(t.deployments)) {
+      const seenEnv = new Set<string>();
+      envs.forEach((env, k) => {
+        const path: KeyPath = ["tenants", i, "deployments", cluster, k];
+        if (seenEnv.has(env)) found.push({ path, message: `environment "${env}" is listed twice for ${cluster}` });
+        seenEnv.add(env);
+        const ns = naming.tenantNamespace({ division: t.division, app: t.app, env });
+        const problem = naming.dns1123Problem(ns);
+        if (problem) found.push({ path, message: `namespace "${ns}" ${problem}` });
+        const key = `${cluster}/${ns}`;
+        const owner = namespaces.get(key);
+        if (owner !== undefined && owner.tenant !== i) {
+          const other = tenants[owner.tenant]!;
+          found.push({ path, message: `namespace "${ns}" on ${cluster} is also produced by ${other.division}/${other.app} (tenants[${owner.tenant}]); rename the app or division` });
+        } else namespaces.set(key, { tenant: i, cluster });
+      });
+    }
+  });
+  return found;
+}
+
+/** Tenant namespaces on one cluster, in catalogue order. */
+export function namespacesOn(tenants: readonly Tenant[], cluster: string): TenantNamespace[] {
+  const out: TenantNamespace[] = [];
+  for (const t of tenants) {
+    for (const env of t.deployments[cluster] ?? []) {
+      out.push({ namespace: naming.tenantNamespace({ division: t.division, app: t.app, env }), division: t.division, app: t.app, env, ...(t.team ? { team: t.team } : {}) });
+    }
+  }
+  return out;
+}
+
+/** Tenants with a CI team that run on `cluster`: each gets a quay-robot ExternalSecret. */
+export function ciTenantsOn(tenants: readonly Tenant[], cluster: string): Array<Tenant & { team: string }> {
+  return tenants.filter((t): t is Tenant & { team: string } => t.team !== undefined && cluster in t.deployments);
+}
+
+export function divisionsOf(tenants: readonly Tenant[]): string[] {
+  return [...new Set(tenants.map((t) => t.division))].sort();
+}
