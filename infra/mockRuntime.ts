@@ -1,0 +1,225 @@
+// Runs the real program under Pulumi's mock runtime and records every registration the
+// way the engine receives it (type, name, parent, protect, dependencies, inputs). The
+// offline preview, the tests and the policy pack evaluation all work from this record.
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor, type MockCallArgs, type MockResourceArgs, type MockResourceResult, type Mocks } from "@pulumi/pulumi/runtime/mocks";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+import { loadStack, type LoadedStack } from "./load";
+import { planOutputs, type PlatformSecretsOutputs } from "./outputs";
+import { definePlatform } from "./program";
+import { PROJECT } from "./config";
+
+export interface RegisteredResource {
+  urn: string;
+  type: string;
+  name: string;
+  custom: boolean;
+  parent?: string;
+  provider?: string;
+  protect: boolean;
+  /** Read, not managed: a StackReference or a `.get`. */
+  read: boolean;
+  /** URNs this resource depends on (explicit dependsOn plus input dependencies). */
+  dependencies: string[];
+  /** input property -> URNs its value came from */
+  propertyDependencies: Record<string, string[]>;
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown>;
+}
+
+type ProtoStruct = Parameters<typeof rpc.deserializeProperties>[0];
+
+interface ProtoRegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getProvider(): string;
+  getProtect(): boolean | undefined;
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
+  getObject(): ProtoStruct;
+}
+
+interface ProtoRegisterResponse {
+  getUrn(): string;
+  getObject(): ProtoStruct;
+}
+
+type Callback = (err: unknown, response: ProtoRegisterResponse | undefined) => void;
+
+interface ProtoReadRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getProvider(): string;
+  getDependenciesList(): string[];
+  getProperties(): ProtoStruct;
+}
+
+interface ProtoReadResponse {
+  getUrn(): string;
+  getProperties(): ProtoStruct;
+}
+
+class RecordingMonitor extends MockMonitor {
+  readonly registered: RegisteredResource[] = [];
+
+  override async registerResource(req: ProtoRegisterRequest, callback: Callback): Promise<void> {
+    const inputs = rpc.deserializeProperties(req.getObject()) as Record<string, unknown>;
+    return super.registerResource(req, (err: unknown, response: ProtoRegisterResponse | undefined) => {
+      if (!err && response) {
+        const propertyDependencies: Record<string, string[]> = {};
+        req.getPropertydependenciesMap().forEach((value, key) => {
+          propertyDependencies[key] = value.getUrnsList();
+        });
+        this.registered.push({
+          urn: response.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          custom: req.getCustom(),
+          ...(req.getParent() ? { parent: req.getParent() } : {}),
+          ...(req.getProvider() ? { provider: req.getProvider() } : {}),
+          protect: req.getProtect() ?? false,
+          read: false,
+          dependencies: req.getDependenciesList(),
+          propertyDependencies,
+          inputs: plain(inputs),
+          outputs: plain(rpc.deserializeProperties(response.getObject()) as Record<string, unknown>),
+        });
+      }
+      callback(err, response);
+    });
+  }
+
+  override async readResource(req: ProtoReadRequest, callback: (err: unknown, response: ProtoReadResponse | undefined) => void): Promise<void> {
+    const inputs = rpc.deserializeProperties(req.getProperties()) as Record<string, unknown>;
+    return super.readResource(req, (err: unknown, response: ProtoReadResponse | undefined) => {
+      if (!err && response) {
+        this.registered.push({
+          urn: response.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          custom: true,
+          ...(req.getParent() ? { parent: req.getParent() } : {}),
+          ...(req.getProvider() ? { provider: req.getProvider() } : {}),
+          protect: false,
+          read: true,
+          dependencies: req.getDependenciesList(),
+          propertyDependencies: {},
+          inputs: plain(inputs),
+          outputs: plain(rpc.deserializeProperties(response.getProperties()) as Record<string, unknown>),
+        });
+      }
+      callback(err, response);
+    });
+  }
+}
+
+/** Secrets arrive wrapped; the record keeps their plain values (the preview masks them). */
+function plain<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(plain) as T;
+  if (value && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    if (obj[rpc.specialSigKey] === rpc.specialSecretSig) return plain(obj.value) as T;
+    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, plain(v)])) as T;
+  }
+  return value;
+}
+
+function fakeValue(seed: string, length: number): string {
+  return createHash("sha256").update(seed).digest("base64url").slice(0, length);
+}
+
+const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
+
+export interface OfflineContext {
+  root: string;
+  /** Resolves another stack's outputs for StackReferences (the foundation stack). */
+  stackOutputs(stackRef: string): PlatformSecretsOutputs;
+}
+
+/** What providers and controllers would add to a resource's state on a real `up`. */
+export function mockState(args: MockResourceArgs, ctx: OfflineContext): MockResourceResult {
+  const inputs = args.inputs as Record<string, unknown>;
+  const id = `${args.name}-id`;
+  switch (args.type) {
+    case "pulumi:pulumi:StackReference": {
+      const name = String(inputs.name);
+      return { id: name, state: { name, outputs: ctx.stackOutputs(name), secretOutputNames: [] } };
+    }
+    case "kubernetes:core/v1:Secret": {
+      if (inputs.type !== "kubernetes.io/service-account-token") return { id, state: inputs };
+      // The token controller fills these; the provider's awaiter waits for them.
+      const metadata = inputs.metadata as { namespace?: string; annotations?: Record<string, string> };
+      const sa = metadata.annotations?.["kubernetes.io/service-account.name"] ?? "unknown";
+      return {
+        id,
+        state: {
+          ...inputs,
+          data: {
+            token: b64(`offline-preview-token.${metadata.namespace}.${sa}`),
+            "ca.crt": b64("-----BEGIN CERTIFICATE-----\nOFFLINE-PREVIEW-CLUSTER-CA\n-----END CERTIFICATE-----\n"),
+            namespace: b64(metadata.namespace ?? ""),
+          },
+        },
+      };
+    }
+    case "random:index/randomPassword:RandomPassword":
+      return { id, state: { ...inputs, result: fakeValue(args.name, Number(inputs.length ?? 16)) } };
+    case "vault:index/authBackend:AuthBackend":
+    case "vault:index/mount:Mount":
+      return { id: String(inputs.path), state: { ...inputs, accessor: `${String(inputs.type)}_${fakeValue(args.name, 8)}` } };
+    default:
+      return { id, state: inputs };
+  }
+}
+
+export function mockCall(args: MockCallArgs): Record<string, unknown> {
+  if (args.token === "vault:index/getAuthBackend:getAuthBackend") {
+    const path = String((args.inputs as { path: string }).path);
+    return { id: path, path, type: "oidc", accessor: `auth_oidc_${fakeValue(path, 8)}`, description: "", local: false };
+  }
+  throw new Error(`offline preview has no mock for invoke ${args.token}`);
+}
+
+export interface OfflineRun {
+  loaded: LoadedStack;
+  resources: RegisteredResource[];
+  outputs: PlatformSecretsOutputs;
+}
+
+/** Offline outputs of a shipped stack, for StackReferences to it (last path segment = stack). */
+export function shippedStackOutputs(root: string): (stackRef: string) => PlatformSecretsOutputs {
+  return (stackRef) => {
+    const stack = stackRef.split("/").pop()!;
+    return planOutputs(loadStack({ root, stack }).plan);
+  };
+}
+
+export interface OfflineOptions {
+  root: string;
+  stack: string;
+  values?: Record<string, unknown>;
+  tenantsData?: unknown;
+  stackOutputs?: (stackRef: string) => PlatformSecretsOutputs;
+}
+
+interface RpcSettings {
+  waitForRPCs(): Promise<void>;
+}
+
+/** Validates config, then runs definePlatform under mocks; config errors throw before any registration. */
+export async function runOffline(opts: OfflineOptions): Promise<OfflineRun> {
+  const loaded = loadStack(opts);
+  const ctx: OfflineContext = { root: opts.root, stackOutputs: opts.stackOutputs ?? shippedStackOutputs(opts.root) };
+  const mocks: Mocks = { newResource: (args) => mockState(args, ctx), call: mockCall };
+  await pulumi.runtime.setMocks(mocks, PROJECT, opts.stack, true);
+  const monitor = new RecordingMonitor(mocks);
+  settings.setMockOptions(monitor, PROJECT, opts.stack, true);
+  const outputs = definePlatform(loaded);
+  await (settings as unknown as RpcSettings).waitForRPCs();
+  return { loaded, resources: monitor.registered, outputs };
+}
