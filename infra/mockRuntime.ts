@@ -207,6 +207,14 @@ export interface OfflineOptions {
   stackOutputs?: (stackRef: string) => PlatformSecretsOutputs;
 }
 
+/** The program failed while registering resources (not a config error). */
+export class ProgramError extends Error {
+  constructor(readonly messages: string[]) {
+    super([...new Set(messages)].join("\n"));
+    this.name = "ProgramError";
+  }
+}
+
 interface RpcSettings {
   waitForRPCs(): Promise<void>;
 }
@@ -219,7 +227,18 @@ export async function runOffline(opts: OfflineOptions): Promise<OfflineRun> {
   await pulumi.runtime.setMocks(mocks, PROJECT, opts.stack, true);
   const monitor = new RecordingMonitor(mocks);
   settings.setMockOptions(monitor, PROJECT, opts.stack, true);
-  const outputs = definePlatform(loaded);
-  await (settings as unknown as RpcSettings).waitForRPCs();
-  return { loaded, resources: monitor.registered, outputs };
+  // A failed registration surfaces as an unhandled rejection, as under the real engine;
+  // collect them so the run fails with the program's own message.
+  const failures: unknown[] = [];
+  const onRejection = (reason: unknown) => failures.push(reason);
+  process.on("unhandledRejection", onRejection);
+  try {
+    const outputs = definePlatform(loaded);
+    await (settings as unknown as RpcSettings).waitForRPCs();
+    await new Promise((resolve) => setImmediate(resolve));
+    if (failures.length > 0) throw new ProgramError(failures.map((f) => (f instanceof Error ? f.message : String(f))));
+    return { loaded, resources: monitor.registered, outputs };
+  } finally {
+    process.off("unhandledRejection", onRejection);
+  }
 }

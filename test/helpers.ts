@@ -1,0 +1,77 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { stringify } from "yaml";
+import type { RegisteredResource } from "../infra/mockRuntime";
+
+export const ROOT = process.cwd();
+
+/** A throwaway project root holding only the given files (paths relative to the root). */
+export function fixtureRoot(files: Record<string, string | object>): string {
+  const root = mkdtempSync(join(tmpdir(), "platform-secrets-"));
+  for (const [rel, content] of Object.entries(files)) {
+    const path = join(root, rel);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, typeof content === "string" ? content : stringify(content));
+  }
+  return root;
+}
+
+export const SEED_TENANTS = {
+  tenants: [
+    { division: "platform", app: "liberty-hello", team: "platform", deployments: { "spoke-dc-v6": ["dev"] } },
+    { division: "payments", app: "checkout-api", team: "payments", deployments: { "spoke-dc-v6": ["dev", "prd"] } },
+  ],
+};
+
+/** A single-cluster stack that owns its foundation: the smallest complete platform. */
+export function ownFoundationStack(overrides: Record<string, unknown> = {}): { config: Record<string, unknown> } {
+  return {
+    config: {
+      "platform-secrets:cluster": { name: "spoke-dc-v6", apiServer: "https://api.spoke-dc-v6.example:6443" },
+      "platform-secrets:vault": { address: "https://vault.example:8200", egressCidrs: ["10.20.0.15/32"] },
+      "platform-secrets:foundation": { adminGroups: [{ env: "dc", prefixes: ["apps", "ocp"] }] },
+      ...overrides,
+    },
+  };
+}
+
+export function ofType(resources: readonly RegisteredResource[], type: string): RegisteredResource[] {
+  return resources.filter((r) => r.type === type);
+}
+
+export function k8sNamed(resources: readonly RegisteredResource[], type: string, name: string, namespace?: string): RegisteredResource {
+  const found = resources.filter((r) => {
+    const m = (r.inputs as { metadata?: { name?: string; namespace?: string } }).metadata;
+    return r.type === type && m?.name === name && (namespace === undefined || m?.namespace === namespace);
+  });
+  if (found.length !== 1) throw new Error(`expected one ${type} ${namespace ?? ""}/${name}, found ${found.length}`);
+  return found[0]!;
+}
+
+export function inputsOf<T>(r: RegisteredResource): T {
+  return r.inputs as T;
+}
+
+export const T = {
+  namespace: "kubernetes:core/v1:Namespace",
+  serviceAccount: "kubernetes:core/v1:ServiceAccount",
+  saPatch: "kubernetes:core/v1:ServiceAccountPatch",
+  secret: "kubernetes:core/v1:Secret",
+  crb: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+  netpol: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+  es: "kubernetes:external-secrets.io/v1:ExternalSecret",
+  ss: "kubernetes:external-secrets.io/v1:SecretStore",
+  css: "kubernetes:external-secrets.io/v1:ClusterSecretStore",
+  ces: "kubernetes:external-secrets.io/v1:ClusterExternalSecret",
+  mount: "vault:index/mount:Mount",
+  policy: "vault:index/policy:Policy",
+  authBackend: "vault:index/authBackend:AuthBackend",
+  authConfig: "vault:kubernetes/authBackendConfig:AuthBackendConfig",
+  role: "vault:kubernetes/authBackendRole:AuthBackendRole",
+  kv: "vault:kv/secretV2:SecretV2",
+  group: "vault:identity/group:Group",
+  groupAlias: "vault:identity/groupAlias:GroupAlias",
+  password: "random:index/randomPassword:RandomPassword",
+  stackRef: "pulumi:pulumi:StackReference",
+} as const;
