@@ -54,15 +54,20 @@ export class YamlSource {
   /** Line of the deepest node on `path` that exists in the file (1-based). */
   lineOf(path: KeyPath): number | undefined {
     for (let depth = path.length; depth > 0; depth--) {
-      const node = this.doc.getIn(path.slice(0, depth), true);
-      if (isNode(node) && node.range) return this.lines.linePos(node.range[0]).line;
-      const pair = depth > 0 ? this.keyNode(path.slice(0, depth)) : undefined;
-      if (pair !== undefined) return pair;
+      const prefix = path.slice(0, depth);
+      // A key's own line reads best (`adminGroups:`), then the value's (list items have no key).
+      const line = this.keyLine(prefix) ?? this.valueLine(prefix);
+      if (line !== undefined) return line;
     }
     return undefined;
   }
 
-  private keyNode(path: KeyPath): number | undefined {
+  private valueLine(path: KeyPath): number | undefined {
+    const node = this.doc.getIn(path, true);
+    return isNode(node) && node.range ? this.lines.linePos(node.range[0]).line : undefined;
+  }
+
+  private keyLine(path: KeyPath): number | undefined {
     const parent = path.length > 1 ? this.doc.getIn(path.slice(0, -1), true) : this.doc.contents;
     if (!parent || typeof parent !== "object" || !("items" in parent)) return undefined;
     const items = (parent as { items: Array<{ key?: unknown }> }).items;
