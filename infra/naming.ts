@@ -56,11 +56,6 @@ export function tenantNamespace(t: TenantCoordinates): string {
   return `apps-${t.division}-${t.app}-${t.env}`;
 }
 
-/** Inverse of tenantNamespace for a known division/app set; used by the policy pack. */
-export function isTenantNamespaceName(name: string): boolean {
-  return name.startsWith("apps-");
-}
-
 export function divisionReadPolicy(division: string): string {
   return `apps-${division}-read`;
 }
