@@ -52,8 +52,10 @@ export interface TenantCoordinates {
   env: string;
 }
 
+export const TENANT_NAMESPACE_PREFIX = "apps-";
+
 export function tenantNamespace(t: TenantCoordinates): string {
-  return `apps-${t.division}-${t.app}-${t.env}`;
+  return `${TENANT_NAMESPACE_PREFIX}${t.division}-${t.app}-${t.env}`;
 }
 
 export function divisionReadPolicy(division: string): string {

@@ -14,12 +14,6 @@ export const duration = z
   .string()
   .regex(/^(?=\d)(\d+h)?(\d+m)?(\d+s)?$/, { message: "must be a duration such as 1h, 30m or 90s" });
 
-export function durationSeconds(d: string): number {
-  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(d);
-  if (!m || d === "") throw new Error(`not a duration: "${d}"`);
-  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
-}
-
 export interface IssueLocator {
   file: string;
   /** How the operator names the root, e.g. `platform-secrets:vault`. */

@@ -1,0 +1,175 @@
+// Evaluates the pack offline the way the engine does: policy config validated against each
+// policy's configSchema, resource policies once per registered resource (on its inputs),
+// stack policies once over all resources (on their outputs).
+import Ajv from "ajv";
+import type {
+  EnforcementLevel,
+  PolicyPackConfig,
+  PolicyResource,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import type { RegisteredResource } from "../infra/mockRuntime";
+import { DEFAULT_ENFORCEMENT, PACK_NAME, POLICIES } from "./policies";
+
+export interface Violation {
+  policyPack: string;
+  policy: string;
+  enforcementLevel: EnforcementLevel;
+  urn?: string;
+  message: string;
+}
+
+type Policy = ResourceValidationPolicy | StackValidationPolicy;
+
+const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
+
+export class PolicyConfigError extends Error {
+  constructor(file: string, problems: string[]) {
+    super(`invalid policy pack config ${file}:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+    this.name = "PolicyConfigError";
+  }
+}
+
+interface Resolved {
+  level: EnforcementLevel;
+  config: Record<string, unknown>;
+}
+
+/** Validates a `--policy-pack-config` document and resolves each policy's level and values. */
+export function resolveConfig(packConfig: PolicyPackConfig, file = "policy config", policies: readonly Policy[] = POLICIES): Map<string, Resolved> {
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+  const problems: string[] = [];
+  const byName = new Map(policies.map((p) => [p.name, p]));
+  for (const name of Object.keys(packConfig)) if (!byName.has(name) && name !== "all") problems.push(`"${name}": no such policy in ${PACK_NAME}`);
+  const all = packConfig.all;
+  const resolved = new Map<string, Resolved>();
+  for (const policy of policies) {
+    const raw = packConfig[policy.name] ?? all;
+    const entry: Record<string, unknown> = typeof raw === "string" ? { enforcementLevel: raw } : { ...(raw ?? {}) };
+    const schema = {
+      type: "object",
+      properties: { enforcementLevel: { enum: LEVELS }, ...(policy.configSchema?.properties ?? {}) },
+      additionalProperties: false,
+      ...(policy.configSchema?.required ? { required: policy.configSchema.required } : {}),
+    };
+    const validate = ajv.compile(schema);
+    if (!validate(entry)) {
+      for (const e of validate.errors ?? []) problems.push(`"${policy.name}"${e.instancePath}: ${e.message}${e.params && "additionalProperty" in e.params ? ` (${String(e.params.additionalProperty)})` : ""}`);
+      continue;
+    }
+    const { enforcementLevel, ...config } = entry;
+    resolved.set(policy.name, { level: (enforcementLevel as EnforcementLevel | undefined) ?? policy.enforcementLevel ?? DEFAULT_ENFORCEMENT, config });
+  }
+  if (problems.length) throw new PolicyConfigError(file, problems);
+  return resolved;
+}
+
+class NotApplicable extends Error {}
+
+function typeCheck(type: string) {
+  return <T>(cls: { new (...rest: never[]): T }) => (cls as unknown as { __pulumiType?: string }).__pulumiType === type;
+}
+
+function resourceArgs(r: RegisteredResource, config: Record<string, unknown>, provider?: RegisteredResource): ResourceValidationArgs {
+  const isType = typeCheck(r.type);
+  return {
+    type: r.type,
+    props: r.inputs,
+    urn: r.urn,
+    name: r.name,
+    opts: { protect: r.protect, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [], ...(r.parent ? { parent: r.parent } : {}) },
+    ...(provider ? { provider: { type: provider.type, props: provider.inputs, urn: provider.urn, name: provider.name } } : {}),
+    stackTags: new Map(),
+    isType,
+    asType: ((cls: { new (...rest: never[]): unknown }) => (isType(cls) ? r.inputs : undefined)) as ResourceValidationArgs["asType"],
+    getConfig: <T extends object>() => config as T,
+    notApplicable: (reason?: string): never => {
+      throw new NotApplicable(reason);
+    },
+  };
+}
+
+function stackResources(resources: readonly RegisteredResource[]): PolicyResource[] {
+  const byUrn = new Map<string, PolicyResource>();
+  for (const r of resources) {
+    const isType = typeCheck(r.type);
+    byUrn.set(r.urn, {
+      type: r.type,
+      props: r.outputs,
+      urn: r.urn,
+      name: r.name,
+      opts: { protect: r.protect, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+      dependencies: [],
+      propertyDependencies: {},
+      isType,
+      asType: (() => undefined) as PolicyResource["asType"],
+    });
+  }
+  for (const r of resources) {
+    const pr = byUrn.get(r.urn)!;
+    if (r.parent && byUrn.has(r.parent)) pr.parent = byUrn.get(r.parent)!;
+    pr.dependencies = r.dependencies.map((u) => byUrn.get(u)).filter((x): x is PolicyResource => x !== undefined);
+    for (const [k, urns] of Object.entries(r.propertyDependencies)) pr.propertyDependencies[k] = urns.map((u) => byUrn.get(u)).filter((x): x is PolicyResource => x !== undefined);
+  }
+  return [...byUrn.values()];
+}
+
+async function runValidation(fn: () => Promise<void> | void): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    if (!(err instanceof NotApplicable)) throw err;
+  }
+}
+
+export async function evaluatePack(resources: readonly RegisteredResource[], packConfig: PolicyPackConfig = {}, configFile?: string): Promise<Violation[]> {
+  const resolved = resolveConfig(packConfig, configFile);
+  const violations: Violation[] = [];
+  const providers = new Map(resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [`${r.urn}::${r.name}-id`, r]));
+  const managed = resources.filter((r) => !r.read);
+  const stackView = stackResources(resources);
+  for (const policy of POLICIES) {
+    const { level, config } = resolved.get(policy.name)!;
+    if (level === "disabled") continue;
+    const record = (urn?: string) => (message: string, reportedUrn?: string) => {
+      const at = reportedUrn ?? urn;
+      violations.push({ policyPack: PACK_NAME, policy: policy.name, enforcementLevel: level, ...(at ? { urn: at } : {}), message });
+    };
+    if ("validateResource" in policy && policy.validateResource) {
+      const checks = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
+      for (const r of managed) {
+        const args = resourceArgs(r, config, r.provider ? providers.get(r.provider) : undefined);
+        for (const check of checks) await runValidation(() => check(args, record(r.urn)));
+      }
+    } else if ("validateStack" in policy) {
+      const args: StackValidationArgs = {
+        resources: stackView,
+        stackTags: new Map(),
+        getConfig: <T extends object>() => config as T,
+        notApplicable: (reason?: string): never => {
+          throw new NotApplicable(reason);
+        },
+      };
+      await runValidation(() => policy.validateStack(args, record()));
+    }
+  }
+  return violations;
+}
+
+/** Violations as `pulumi preview` lists them: pack, level, rule, resource, message. */
+export function formatViolations(violations: readonly Violation[], version: string): string {
+  if (violations.length === 0) return `Policies:\n    ${PACK_NAME}@v${version}: all ${POLICIES.length} policies passed`;
+  const lines = ["Policy Violations:"];
+  for (const v of violations) {
+    lines.push(`    [${v.enforcementLevel}]  ${v.policyPack} v${version}  ${v.policy} (${v.urn ?? "stack"})`);
+    lines.push(`    ${v.message}`);
+  }
+  return lines.join("\n");
+}
+
+export function hasMandatory(violations: readonly Violation[]): boolean {
+  return violations.some((v) => v.enforcementLevel === "mandatory");
+}

@@ -1,0 +1,257 @@
+// Scoping rules: what each grant, binding and store may reach.
+import * as naming from "../../infra/naming";
+import type { PolicyRule } from "../../infra/vaultPolicy";
+import { parseHcl } from "../hcl";
+import { resourceRule } from "../rule";
+import {
+  esoKind,
+  isEmptySelector,
+  metaOf,
+  objectName,
+  specOf,
+  TYPES,
+  type ClusterExternalSecretSpec,
+  type ExternalSecretSpec,
+  type Report,
+  type ResourceView,
+  type RoleProps,
+  type SecretStoreSpec,
+} from "../shapes";
+import { CI_ROBOT_KEY, classifyPolicy, GLOB, goDurationSeconds, isTenantNamespace } from "./common";
+
+async function policyRules(r: ResourceView, report: Report): Promise<PolicyRule[] | undefined> {
+  if (r.type !== TYPES.policy || typeof r.props.policy !== "string") return undefined;
+  try {
+    return await parseHcl(r.props.policy, `${String(r.props.name)}.hcl`);
+  } catch (err) {
+    report(`Vault policy "${String(r.props.name)}" cannot be parsed: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+export const vaultPolicyGlob = resourceRule({
+  name: "vault-policy-glob",
+  description: "A `*` in a Vault policy path is a glob only as its last character; anywhere else the path silently matches nothing (seed 001).",
+  async check(r, _config, report) {
+    const rules = await policyRules(r, () => undefined);
+    for (const rule of rules ?? []) {
+      const star = rule.path.indexOf("*");
+      if (star !== -1 && star !== rule.path.length - 1) {
+        report(
+          `Vault policy "${String(r.props.name)}" grants on "${rule.path}": Vault reads a '*' that is not last as a literal character, so this grant matches nothing (seed 001's bug). Use '+' for one segment, or list the exact paths`,
+        );
+      }
+    }
+  },
+});
+
+interface ScopeConfig {
+  kvMount: string;
+}
+
+function subset(caps: readonly string[], allowed: readonly string[]): string[] {
+  return caps.filter((c) => !allowed.includes(c));
+}
+
+export const vaultPolicyScope = resourceRule<ScopeConfig>({
+  name: "vault-policy-scope",
+  description: "Each policy grants only its purpose: a division's read under <kv>/data|metadata/apps/<division>/, the platform's registries, exact CI robot paths; never sudo, never outside the KV mount, never a mount-root or bare glob.",
+  configSchema: { kvMount: { type: "string", description: "the KV v2 mount every policy must stay inside", default: "secret" } },
+  async check(r, config, report) {
+    const rules = await policyRules(r, report);
+    if (!rules) return;
+    const name = String(r.props.name);
+    const kind = classifyPolicy(name);
+    const kv = config.kvMount;
+    const roots = new Set(["*", "+", `${kv}/*`, `${kv}/+`, `${kv}/data/*`, `${kv}/metadata/*`, `${kv}/data/+`, `${kv}/metadata/+`]);
+    for (const { path, capabilities } of rules) {
+      const at = `Vault policy "${name}" path "${path}"`;
+      if (capabilities.includes("sudo")) report(`${at} grants sudo; no platform policy needs it (KV never checks sudo)`);
+      if (roots.has(path) || path === `${kv}/`) {
+        report(`${at} is a mount-root or bare glob: it reaches every tenant's secrets`);
+        continue;
+      }
+      if (!path.startsWith(`${kv}/`)) {
+        report(`${at} is outside the KV mount ${kv}/`);
+        continue;
+      }
+      if (!kind) continue;
+      if (kind.kind === "division") {
+        const data = naming.kvDataPath(kv, naming.divisionKeyPrefix(kind.division));
+        const meta = naming.kvMetadataPath(kv, naming.divisionKeyPrefix(kind.division));
+        if (path.startsWith(data)) {
+          const extra = subset(capabilities, ["read"]);
+          if (extra.length) report(`${at}: a tenant policy may only read, not ${extra.join("/")}`);
+        } else if (path.startsWith(meta)) {
+          const extra = subset(capabilities, ["read", "list"]);
+          if (extra.length) report(`${at}: on metadata a tenant policy may only read and list, not ${extra.join("/")}`);
+        } else {
+          report(`${at} is outside the ${kind.division} division (${data}*): a division's role may read only its own subtree`);
+        }
+      } else if (kind.kind === "platform") {
+        const prefix = naming.kvDataPath(kv, naming.registriesKeyPrefix(kind.cluster));
+        if (!path.startsWith(prefix)) report(`${at}: the platform store may read only ${prefix}*`);
+        const extra = subset(capabilities, ["read"]);
+        if (extra.length) report(`${at}: the platform store may only read, not ${extra.join("/")}`);
+      } else if (kind.kind === "pipelines") {
+        const key = path.startsWith(`${kv}/data/`) ? path.slice(`${kv}/data/`.length) : "";
+        if (!CI_ROBOT_KEY.test(key)) report(`${at}: the pipelines store may read only exact ${kv}/data/apps/<division>/<app>/ci/quay-robot paths`);
+        const extra = subset(capabilities, ["read"]);
+        if (extra.length) report(`${at}: the pipelines store may only read, not ${extra.join("/")}`);
+      }
+    }
+  },
+});
+
+interface TtlConfig {
+  maxTokenTtlSeconds: number;
+  maxTokenMaxTtlSeconds: number;
+}
+
+export const authRoleScope = resourceRule<TtlConfig>({
+  name: "auth-role-scope",
+  description: "Kubernetes auth roles bind explicit ServiceAccount names and namespaces (no globs, no label selector), alias by ServiceAccount UID, set an audience and cap token TTLs.",
+  configSchema: {
+    maxTokenTtlSeconds: { type: "integer", minimum: 1, description: "largest token_ttl a role may set", default: 3600 },
+    maxTokenMaxTtlSeconds: { type: "integer", minimum: 1, description: "largest token_max_ttl a role may set", default: 14400 },
+  },
+  check(r, config, report) {
+    if (r.type !== TYPES.role) return;
+    const p = r.props as RoleProps;
+    const at = `role "${p.roleName}"`;
+    for (const [field, values] of [["boundServiceAccountNames", p.boundServiceAccountNames], ["boundServiceAccountNamespaces", p.boundServiceAccountNamespaces]] as const) {
+      if (!values || values.length === 0) report(`${at} has no ${field}: list them explicitly`);
+      const globbed = (values ?? []).filter((v) => GLOB.test(v) || v === "");
+      if (globbed.length) {
+        report(`${at} ${field} contains ${globbed.map((g) => JSON.stringify(g)).join(", ")}: a glob also matches names a tenant can create; list explicit names (seed 000 failure mode)`);
+      }
+    }
+    if (p.boundServiceAccountNamespaceSelector) report(`${at} binds namespaces by label selector; that is only safe if tenants cannot set the label: list namespaces explicitly`);
+    if (p.aliasNameSource !== undefined && p.aliasNameSource !== "serviceaccount_uid") {
+      report(`${at} aliases by "${p.aliasNameSource}"; use serviceaccount_uid so a re-created ServiceAccount is a new identity`);
+    }
+    if (!p.audience) report(`${at} sets no audience: ESO's tokens are minted for one; set the same audience on the role`);
+    if (!p.tokenTtl || p.tokenTtl > config.maxTokenTtlSeconds) report(`${at} token_ttl ${p.tokenTtl ?? "unset"}: set it, at most ${config.maxTokenTtlSeconds}s`);
+    if (!p.tokenMaxTtl || p.tokenMaxTtl > config.maxTokenMaxTtlSeconds) report(`${at} token_max_ttl ${p.tokenMaxTtl ?? "unset"}: set it, at most ${config.maxTokenMaxTtlSeconds}s`);
+  },
+});
+
+export const secretStoreScope = resourceRule({
+  name: "secret-store-scope",
+  description: `The only ClusterSecretStore is ${naming.PLATFORM_STORE} and it carries namespace conditions; ExternalSecrets in tenant namespaces read through their namespaced ${naming.TENANT_STORE}.`,
+  check(r, _config, report) {
+    const kind = esoKind(r.type);
+    if (kind === "ClusterSecretStore") {
+      const name = metaOf(r).name;
+      if (name !== naming.PLATFORM_STORE) report(`ClusterSecretStore "${name}": the only cluster-wide store is ${naming.PLATFORM_STORE}; tenants get a namespaced ${naming.TENANT_STORE} (seed 000)`);
+      const conditions = specOf<SecretStoreSpec>(r).conditions ?? [];
+      const usable = conditions.filter((c) => !isEmptySelector(c.namespaceSelector) || (c.namespaces ?? []).length > 0 || (c.namespaceRegexes ?? []).length > 0);
+      if (conditions.length === 0 || usable.length !== conditions.length) {
+        report(`ClusterSecretStore "${name}" must carry conditions that each select namespaces (e.g. ${naming.TENANT_LABEL}: "true"); without them every namespace can read through it`);
+      }
+    } else if (kind === "ExternalSecret" && isTenantNamespace(metaOf(r).namespace)) {
+      const ref = specOf<ExternalSecretSpec>(r).secretStoreRef;
+      if (ref?.kind !== "SecretStore" || ref.name !== naming.TENANT_STORE) {
+        report(`ExternalSecret ${objectName(r)} reads through ${ref?.kind ?? "SecretStore"} "${ref?.name}"; in a tenant namespace use SecretStore ${naming.TENANT_STORE}`);
+      }
+    }
+  },
+});
+
+export const clusterExternalSecretScope = resourceRule({
+  name: "cluster-external-secret-scope",
+  description: `A ClusterExternalSecret selects namespaces by a non-empty selector, reads through ${naming.PLATFORM_STORE}, and reads only ocp/<cluster>/registries/ keys.`,
+  check(r, _config, report) {
+    if (esoKind(r.type) !== "ClusterExternalSecret") return;
+    const spec = specOf<ClusterExternalSecretSpec>(r);
+    const at = `ClusterExternalSecret ${objectName(r)}`;
+    const selectors = [...(spec.namespaceSelectors ?? []), ...(spec.namespaceSelector ? [spec.namespaceSelector] : [])];
+    if (selectors.length === 0 && (spec.namespaces ?? []).length === 0) report(`${at} selects no namespaces explicitly: add namespaceSelectors with ${naming.TENANT_LABEL}: "true"`);
+    if (selectors.some(isEmptySelector)) report(`${at} has an empty namespace selector, which selects every namespace in the cluster`);
+    const es = spec.externalSecretSpec ?? {};
+    if (es.secretStoreRef?.kind !== "ClusterSecretStore" || es.secretStoreRef.name !== naming.PLATFORM_STORE) {
+      report(`${at} must read through ClusterSecretStore ${naming.PLATFORM_STORE}, not ${es.secretStoreRef?.kind} "${es.secretStoreRef?.name}"`);
+    }
+    if ((es.dataFrom ?? []).length) report(`${at} uses dataFrom; list each key under data so the reach is reviewable`);
+    const registries = new RegExp(`^${naming.registriesKeyPrefix("[a-z0-9]([-a-z0-9]*[a-z0-9])?").replaceAll("/", "\\/")}[^*]+$`);
+    for (const d of es.data ?? []) {
+      const key = d.remoteRef?.key ?? "";
+      if (!registries.test(key)) report(`${at} reads "${key}"; cluster-wide fan-out may read only ${naming.registriesKeyPrefix("<cluster>")} keys`);
+    }
+  },
+});
+
+export const pipelinesSecretScope = resourceRule({
+  name: "pipelines-secret-scope",
+  description: `ExternalSecrets in ${naming.PIPELINES_NAMESPACE} read only apps/<division>/<app>/ci/quay-robot.`,
+  check(r, _config, report) {
+    if (esoKind(r.type) !== "ExternalSecret" || metaOf(r).namespace !== naming.PIPELINES_NAMESPACE) return;
+    const spec = specOf<ExternalSecretSpec>(r);
+    if ((spec.dataFrom ?? []).length) report(`${objectName(r)} uses dataFrom; CI secrets read named fields of one robot path`);
+    const keys = new Set((spec.data ?? []).map((d) => d.remoteRef?.key ?? ""));
+    for (const key of keys) {
+      if (!CI_ROBOT_KEY.test(key)) report(`${objectName(r)} reads "${key}"; CI secrets may read only apps/<division>/<app>/ci/quay-robot`);
+    }
+    if (keys.size > 1) report(`${objectName(r)} reads ${keys.size} robot paths; one team's Secret carries one tenant's robot (seed 001)`);
+  },
+});
+
+interface RefreshConfig {
+  minRefresh: string;
+  maxRefresh: string;
+}
+
+export const refreshIntervalBounds = resourceRule<RefreshConfig>({
+  name: "refresh-interval-bounds",
+  description: "ExternalSecret refreshInterval and ClusterExternalSecret refreshTime stay within bounds (default 1m to 24h): fast enough to pick up a rotation, slow enough not to hammer Vault.",
+  configSchema: {
+    minRefresh: { type: "string", description: "shortest allowed interval (Go duration)", default: "1m" },
+    maxRefresh: { type: "string", description: "longest allowed interval (Go duration)", default: "24h" },
+  },
+  check(r, config, report) {
+    const kind = esoKind(r.type);
+    const intervals: Array<[string, string | undefined]> = [];
+    if (kind === "ExternalSecret") intervals.push(["refreshInterval", specOf<ExternalSecretSpec>(r).refreshInterval]);
+    if (kind === "ClusterExternalSecret") {
+      const spec = specOf<ClusterExternalSecretSpec>(r);
+      intervals.push(["refreshTime", spec.refreshTime], ["externalSecretSpec.refreshInterval", spec.externalSecretSpec?.refreshInterval]);
+    }
+    const min = goDurationSeconds(config.minRefresh);
+    const max = goDurationSeconds(config.maxRefresh);
+    if (min === undefined || max === undefined) {
+      report(`refresh-interval-bounds config: minRefresh "${config.minRefresh}" / maxRefresh "${config.maxRefresh}" must be Go durations`);
+      return;
+    }
+    for (const [field, value] of intervals) {
+      // ESO's default for both is 1h.
+      const seconds = goDurationSeconds(value ?? "1h");
+      if (seconds === undefined) report(`${objectName(r)} ${field} "${value}" is not a duration`);
+      else if (seconds < min || seconds > max) report(`${objectName(r)} ${field} ${value ?? "1h (default)"} is outside ${config.minRefresh}..${config.maxRefresh}`);
+    }
+  },
+});
+
+export const protectedVaultMounts = resourceRule({
+  name: "protected-vault-mounts",
+  description: "The KV mount is version 2 and protected; kubernetes auth backends are protected (losing either destroys data or every login).",
+  check(r, _config, report) {
+    if (r.type === TYPES.mount && (r.props.type === "kv" || r.props.type === "kv-v2")) {
+      const version = (r.props.options as Record<string, unknown> | undefined)?.version;
+      if (r.props.type === "kv" && String(version) !== "2") report(`KV mount "${String(r.props.path)}" is version ${String(version ?? 1)}: ESO's stores and every policy here assume KV v2`);
+      if (!r.protect) report(`KV mount "${String(r.props.path)}" is not protected: deleting it deletes every secret in it`);
+    }
+    if (r.type === TYPES.authBackend && !r.protect) report(`auth backend "${String(r.props.path)}" is not protected: deleting it drops every role and breaks every login`);
+  },
+});
+
+export const noLiteralSecrets = resourceRule({
+  name: "no-literal-secrets",
+  description: "The stack manages no Kubernetes Secret with literal data or stringData (secrets live in Vault, not in state or Git); the reviewer token Secret, filled by the cluster, aside.",
+  check(r, _config, report) {
+    if (r.type !== TYPES.secret) return;
+    const data = { ...((r.props.data as Record<string, unknown> | undefined) ?? {}), ...((r.props.stringData as Record<string, unknown> | undefined) ?? {}) };
+    if (Object.keys(data).length > 0) {
+      report(`Secret ${objectName(r)} carries literal ${Object.keys(data).join(", ")}: put the value in Vault and deliver it with an ExternalSecret`);
+    }
+  },
+});

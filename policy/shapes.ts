@@ -1,0 +1,109 @@
+// The resource view the rules work on, and the parts of resource inputs they read. Every
+// field is optional: during a real preview some values are unknown, and a rule must judge
+// what it can see rather than crash on what it cannot.
+
+export interface ResourceView {
+  type: string;
+  urn: string;
+  name: string;
+  props: Record<string, unknown>;
+  protect: boolean;
+}
+
+export type Report = (message: string, urn?: string) => void;
+
+export const TYPES = {
+  namespace: "kubernetes:core/v1:Namespace",
+  serviceAccount: "kubernetes:core/v1:ServiceAccount",
+  secret: "kubernetes:core/v1:Secret",
+  networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+  mount: "vault:index/mount:Mount",
+  policy: "vault:index/policy:Policy",
+  authBackend: "vault:index/authBackend:AuthBackend",
+  role: "vault:kubernetes/authBackendRole:AuthBackendRole",
+  stackReference: "pulumi:pulumi:StackReference",
+} as const;
+
+/** ESO kinds under either served API version. */
+export function esoKind(type: string): string | undefined {
+  const m = /^kubernetes:external-secrets\.io\/v1(?:beta1)?:(\w+)$/.exec(type);
+  return m?.[1];
+}
+
+export interface Meta {
+  name?: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: unknown[];
+}
+
+export interface StoreRef {
+  kind?: string;
+  name?: string;
+}
+
+export interface ExternalSecretSpec {
+  refreshInterval?: string;
+  secretStoreRef?: StoreRef;
+  target?: { name?: string; creationPolicy?: string };
+  data?: Array<{ secretKey?: string; remoteRef?: { key?: string; property?: string } }>;
+  dataFrom?: unknown[];
+}
+
+export interface VaultStoreProvider {
+  server?: string;
+  path?: string;
+  version?: string;
+  auth?: { kubernetes?: { mountPath?: string; role?: string; serviceAccountRef?: { name?: string; namespace?: string; audiences?: string[] } } };
+}
+
+export interface SecretStoreSpec {
+  provider?: { vault?: VaultStoreProvider } & Record<string, unknown>;
+  conditions?: Array<{ namespaceSelector?: LabelSelector; namespaces?: string[]; namespaceRegexes?: string[] }>;
+}
+
+export interface ClusterExternalSecretSpec {
+  externalSecretName?: string;
+  namespaceSelector?: LabelSelector;
+  namespaceSelectors?: LabelSelector[];
+  namespaces?: string[];
+  refreshTime?: string;
+  externalSecretSpec?: ExternalSecretSpec;
+}
+
+export interface RoleProps {
+  backend?: string;
+  roleName?: string;
+  boundServiceAccountNames?: string[];
+  boundServiceAccountNamespaces?: string[];
+  boundServiceAccountNamespaceSelector?: string;
+  audience?: string;
+  aliasNameSource?: string;
+  tokenPolicies?: string[];
+  tokenTtl?: number;
+  tokenMaxTtl?: number;
+}
+
+export function metaOf(r: ResourceView): Meta {
+  return (r.props.metadata ?? {}) as Meta;
+}
+
+export function specOf<T>(r: ResourceView): T {
+  return (r.props.spec ?? {}) as T;
+}
+
+/** `ns/name` (or `name`) for messages. */
+export function objectName(r: ResourceView): string {
+  const m = metaOf(r);
+  return m.namespace ? `${m.namespace}/${m.name ?? r.name}` : (m.name ?? r.name);
+}
+
+/** A selector that selects everything: absent, or with neither labels nor expressions. */
+export function isEmptySelector(s: LabelSelector | undefined): boolean {
+  return !s || (Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0);
+}
