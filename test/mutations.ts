@@ -1,0 +1,204 @@
+// A catalogue of single bad changes to a stack's registered resources, each with the rule
+// meant to catch it. Used by the per-rule tests and by the mutation property.
+import type { RegisteredResource } from "../infra/mockRuntime";
+import { T } from "./helpers";
+
+interface Meta {
+  name?: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+}
+
+type Props = Record<string, any>;
+
+export interface Mutation {
+  name: string;
+  rule: string;
+  /** Applies the change to `resources` in place; false when the stack has nothing to change. */
+  apply(resources: RegisteredResource[], pick: number): boolean;
+}
+
+/** Edits inputs and outputs alike: resource rules read inputs, stack rules read outputs. */
+function edit(r: RegisteredResource, fn: (p: Props) => void): void {
+  fn(r.inputs as Props);
+  fn(r.outputs as Props);
+}
+
+const meta = (r: RegisteredResource) => (r.inputs as { metadata?: Meta }).metadata ?? {};
+const ofType = (rs: RegisteredResource[], type: string) => rs.filter((r) => r.type === type);
+const named = (rs: RegisteredResource[], type: string, name: string) => rs.filter((r) => r.type === type && meta(r).name === name);
+const policyNamed = (rs: RegisteredResource[], re: RegExp) => rs.filter((r) => r.type === T.policy && re.test(String(r.inputs.name)));
+const tenantRoles = (rs: RegisteredResource[]) => ofType(rs, T.role).filter((r) => (r.inputs.boundServiceAccountNames as string[])[0] === "app-eso");
+const ciSecrets = (rs: RegisteredResource[]) => ofType(rs, T.es).filter((r) => meta(r).namespace === "openshift-pipelines");
+
+function pickOf<X>(xs: X[], pick: number): X | undefined {
+  return xs.length ? xs[pick % xs.length] : undefined;
+}
+
+function mutate(candidates: (rs: RegisteredResource[]) => RegisteredResource[], fn: (r: RegisteredResource, rs: RegisteredResource[]) => void) {
+  return (rs: RegisteredResource[], pick: number) => {
+    const r = pickOf(candidates(rs), pick);
+    if (!r) return false;
+    fn(r, rs);
+    return true;
+  };
+}
+
+function remove(rs: RegisteredResource[], r: RegisteredResource): void {
+  rs.splice(rs.indexOf(r), 1);
+}
+
+export const MUTATIONS: Mutation[] = [
+  {
+    name: "glob namespace in a tenant role",
+    rule: "auth-role-scope",
+    apply: mutate(tenantRoles, (r) => edit(r, (p) => (p.boundServiceAccountNamespaces[0] = String(p.boundServiceAccountNamespaces[0]).replace(/-[^-]+$/, "-*")))),
+  },
+  {
+    name: "division policy widened to every division",
+    rule: "vault-policy-scope",
+    apply: mutate((rs) => policyNamed(rs, /^apps-.+-read$/), (r) => edit(r, (p) => (p.policy = 'path "secret/data/apps/*" {\n  capabilities = ["read"]\n}\n'))),
+  },
+  {
+    name: "seed 001's mid-path glob in the pipelines policy",
+    rule: "vault-policy-glob",
+    apply: mutate((rs) => policyNamed(rs, /^pipelines-/), (r) => edit(r, (p) => (p.policy = 'path "secret/data/apps/*/*/ci/quay-robot" {\n  capabilities = ["read"]\n}\n'))),
+  },
+  {
+    name: "sudo in a division policy",
+    rule: "vault-policy-scope",
+    apply: mutate((rs) => policyNamed(rs, /^apps-.+-read$/), (r) => edit(r, (p) => (p.policy = String(p.policy).replace('["read"]', '["read", "sudo"]')))),
+  },
+  {
+    name: "admin policy reaching outside the KV mount",
+    rule: "vault-policy-scope",
+    apply: mutate((rs) => policyNamed(rs, /-kv-rw$/), (r) => edit(r, (p) => (p.policy = `${String(p.policy)}\npath "sys/policies/acl/*" {\n  capabilities = ["update"]\n}\n`))),
+  },
+  {
+    name: "policy without the platform's naming",
+    rule: "vault-policy-naming",
+    apply: mutate((rs) => ofType(rs, T.policy), (r) => edit(r, (p) => (p.name = "tenant-reader"))),
+  },
+  {
+    name: "tenant SecretStore renamed",
+    rule: "secret-store-naming",
+    apply: mutate((rs) => named(rs, T.ss, "vault-apps"), (r) => edit(r, (p) => (p.metadata.name = "vault"))),
+  },
+  {
+    name: "two ExternalSecrets render one Secret",
+    rule: "unique-target-secrets",
+    apply: (rs, pick) => {
+      const ci = ciSecrets(rs);
+      if (ci.length >= 2) {
+        const a = ci[pick % ci.length]!;
+        const b = ci[(pick + 1) % ci.length]!;
+        edit(b, (p) => (p.spec.target.name = (a.inputs as Props).spec.target.name));
+        return true;
+      }
+      const canary = pickOf(named(rs, T.es, "vault-apps-canary"), pick);
+      if (!canary || ofType(rs, T.ces).length === 0) return false;
+      edit(canary, (p) => (p.spec.target.name = "app-registry-pull"));
+      return true;
+    },
+  },
+  {
+    name: "ClusterExternalSecret with an empty namespace selector",
+    rule: "cluster-external-secret-scope",
+    apply: mutate((rs) => ofType(rs, T.ces), (r) => edit(r, (p) => (p.spec.namespaceSelectors = [{}]))),
+  },
+  {
+    name: "ClusterExternalSecret reading a tenant path",
+    rule: "cluster-external-secret-scope",
+    apply: mutate((rs) => ofType(rs, T.ces), (r) => edit(r, (p) => (p.spec.externalSecretSpec.data[0].remoteRef.key = "apps/payments/checkout-api/db"))),
+  },
+  {
+    name: "KV mount unprotected",
+    rule: "protected-vault-mounts",
+    apply: mutate((rs) => ofType(rs, T.mount), (r) => (r.protect = false)),
+  },
+  {
+    name: "KV mount at version 1",
+    rule: "protected-vault-mounts",
+    apply: mutate((rs) => ofType(rs, T.mount), (r) => edit(r, (p) => (p.options = { version: "1" }))),
+  },
+  {
+    name: "auth backend unprotected",
+    rule: "protected-vault-mounts",
+    apply: mutate((rs) => ofType(rs, T.authBackend), (r) => (r.protect = false)),
+  },
+  {
+    name: "auth backend not at <cluster>-k8s",
+    rule: "auth-backend-naming",
+    apply: mutate((rs) => ofType(rs, T.authBackend), (r) => edit(r, (p) => (p.path = "kubernetes"))),
+  },
+  {
+    name: "ClusterSecretStore without conditions",
+    rule: "secret-store-scope",
+    apply: mutate((rs) => ofType(rs, T.css), (r) => edit(r, (p) => delete p.spec.conditions)),
+  },
+  {
+    name: "a second, broad ClusterSecretStore name",
+    rule: "secret-store-scope",
+    apply: mutate((rs) => ofType(rs, T.css), (r) => edit(r, (p) => (p.metadata.name = "vault-everything"))),
+  },
+  {
+    name: "tenant ExternalSecret reading through the platform store",
+    rule: "secret-store-scope",
+    apply: mutate((rs) => named(rs, T.es, "vault-apps-canary"), (r) => edit(r, (p) => (p.spec.secretStoreRef = { kind: "ClusterSecretStore", name: "vault-platform" }))),
+  },
+  {
+    name: "literal data in a managed Secret",
+    rule: "no-literal-secrets",
+    apply: mutate((rs) => ofType(rs, T.secret), (r) => edit(r, (p) => (p.stringData = { token: "hunter2" }))),
+  },
+  {
+    name: "role token TTL of a day",
+    rule: "auth-role-scope",
+    apply: mutate((rs) => ofType(rs, T.role), (r) => edit(r, (p) => (p.tokenTtl = 86400))),
+  },
+  {
+    name: "refresh every second",
+    rule: "refresh-interval-bounds",
+    apply: mutate((rs) => ofType(rs, T.es), (r) => edit(r, (p) => (p.spec.refreshInterval = "1s"))),
+  },
+  {
+    name: "role listing a policy nobody defines",
+    rule: "role-policies-exist",
+    apply: mutate((rs) => ofType(rs, T.role), (r) => edit(r, (p) => (p.tokenPolicies = [...p.tokenPolicies, "apps-ghost-read"]))),
+  },
+  {
+    name: "egress NetworkPolicy dropped",
+    rule: "eso-egress-present",
+    apply: mutate((rs) => ofType(rs, T.netpol), (r, rs) => remove(rs, r)),
+  },
+  {
+    name: "pipelines ExternalSecret reading another path",
+    rule: "pipelines-secret-scope",
+    apply: mutate(ciSecrets, (r) => edit(r, (p) => (p.spec.data[1].remoteRef.key = "apps/payments/checkout-api/db"))),
+  },
+  {
+    name: "CI secret not named quay-robot-team-<team>",
+    rule: "ci-secret-naming",
+    apply: mutate(ciSecrets, (r) => edit(r, (p) => (p.metadata.name = `robot-${String(p.metadata.name)}`))),
+  },
+  {
+    name: "tenant namespace without the tenant label",
+    rule: "tenant-namespace-naming",
+    apply: mutate((rs) => ofType(rs, T.namespace), (r) => edit(r, (p) => delete p.metadata.labels["apps.platform/tenant"])),
+  },
+  {
+    name: "tenant role misnamed",
+    rule: "auth-role-naming",
+    apply: mutate(tenantRoles, (r) => edit(r, (p) => (p.roleName = `${String(p.roleName)}-all`))),
+  },
+  {
+    name: "app-eso ServiceAccount missing",
+    rule: "tenant-namespace-complete",
+    apply: mutate((rs) => named(rs, T.serviceAccount, "app-eso"), (r, rs) => remove(rs, r)),
+  },
+  {
+    name: "store logging in with a role the stack does not define",
+    rule: "store-roles-exist",
+    apply: mutate((rs) => ofType(rs, T.css), (r) => edit(r, (p) => (p.spec.provider.vault.auth.kubernetes.role = "platform-elsewhere"))),
+  },
+];
