@@ -1,6 +1,7 @@
 // The policy pack: every rule on passing and failing inputs, the whole pack over the
 // resources the program really registers, policy config, and the preview's exit codes.
 import { spawnSync } from "node:child_process";
+import type { PolicyPackConfig } from "@pulumi/policy";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runOffline, type RegisteredResource } from "../infra/mockRuntime";
@@ -104,7 +105,7 @@ describe("policy config", () => {
     expect(() => resolveConfig({ "no-such-rule": "advisory" }, "guard.json")).toThrow(/guard.json[\s\S]*"no-such-rule": no such policy/);
     expect(() => resolveConfig({ "auth-role-scope": { maxTtl: 5 } })).toThrow(/additional properties \(maxTtl\)/);
     expect(() => resolveConfig({ "auth-role-scope": { maxTokenTtlSeconds: "long" } })).toThrow(PolicyConfigError);
-    expect(() => resolveConfig({ "auth-role-scope": "loud" })).toThrow(/enforcementLevel/);
+    expect(() => resolveConfig(JSON.parse(`{"auth-role-scope": "loud"}`) as PolicyPackConfig)).toThrow(/enforcementLevel/);
   });
 });
 

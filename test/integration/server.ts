@@ -1,0 +1,71 @@
+// Builds (once, cached outside the repo) and runs a real OpenBao server in dev mode on
+// 127.0.0.1 for the integration tests.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { join } from "node:path";
+
+const ROOT_TOKEN = "root";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Path of the server binary: $BAO_BIN, or what scripts/openbao/build.sh builds (or finds cached). */
+export function serverBinary(root: string): string {
+  if (process.env.BAO_BIN) return process.env.BAO_BIN;
+  const out = execFileSync("bash", [join(root, "scripts/openbao/build.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  const lines = out.trim().split("\n");
+  return lines[lines.length - 1]!;
+}
+
+export class DevServer {
+  readonly token = ROOT_TOKEN;
+  address = "";
+  private proc?: ChildProcess;
+  private log = "";
+
+  constructor(private readonly binary: string) {}
+
+  async start(): Promise<void> {
+    const port = await freePort();
+    this.address = `http://127.0.0.1:${port}`;
+    this.proc = spawn(this.binary, ["server", "-dev", `-dev-root-token-id=${ROOT_TOKEN}`, `-dev-listen-address=127.0.0.1:${port}`, "-log-level=warn"], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, HOME: process.env.HOME ?? "/tmp" },
+    });
+    this.proc.stdout!.on("data", (d: Buffer) => (this.log += d.toString()));
+    this.proc.stderr!.on("data", (d: Buffer) => (this.log += d.toString()));
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (this.proc.exitCode !== null) throw new Error(`server exited with ${this.proc.exitCode}:\n${this.log}`);
+      try {
+        const r = await fetch(`${this.address}/v1/sys/health`);
+        if (r.status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`server did not become healthy on ${this.address}:\n${this.log}`);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.proc || this.proc.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.proc!.once("exit", resolve));
+    this.proc.kill("SIGTERM");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (this.proc.exitCode === null) this.proc.kill("SIGKILL");
+  }
+
+  async version(): Promise<string> {
+    const r = await fetch(`${this.address}/v1/sys/seal-status`);
+    return String(((await r.json()) as { version?: string }).version);
+  }
+}

@@ -1,0 +1,96 @@
+// A small stand-in for the Kubernetes API's TokenReview endpoint, on 127.0.0.1. It is the
+// `kubernetes_host` of the auth backends under test, so the server's own kubernetes auth
+// plugin performs every login: it parses the ServiceAccount JWT, checks the role's bound
+// names, namespaces and audience, then asks this endpoint whether the token is genuine.
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import { generateKeyPairSync, randomUUID, sign, type KeyObject } from "node:crypto";
+import type { AddressInfo } from "node:net";
+
+export interface ServiceAccountRef {
+  namespace: string;
+  name: string;
+}
+
+interface Issued extends ServiceAccountRef {
+  uid: string;
+  audiences: string[];
+}
+
+const b64url = (b: Buffer | string) => Buffer.from(b).toString("base64url");
+
+export class TokenReviewServer {
+  private readonly server: Server;
+  private readonly key: KeyObject;
+  private readonly issued = new Map<string, Issued>();
+  private readonly uids = new Map<string, string>();
+  /** Reviewer bearer tokens allowed to call TokenReview (the auth-delegator binding). */
+  readonly reviewers = new Set<string>();
+  reviews = 0;
+
+  constructor() {
+    this.key = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
+    this.server = createServer((req, res) => {
+      void this.handle(req).then(([status, body]) => {
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(JSON.stringify(body));
+      });
+    });
+  }
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Mints a projected ServiceAccount token (RS256) the way the kubelet would. */
+  mint(sa: ServiceAccountRef, audiences = ["vault"]): string {
+    const key = `${sa.namespace}/${sa.name}`;
+    const uid = this.uids.get(key) ?? randomUUID();
+    this.uids.set(key, uid);
+    const now = Math.floor(Date.now() / 1000);
+    const header = { alg: "RS256", typ: "JWT", kid: "test" };
+    const claims = {
+      iss: "https://kubernetes.default.svc",
+      sub: `system:serviceaccount:${sa.namespace}:${sa.name}`,
+      aud: audiences,
+      iat: now,
+      nbf: now,
+      exp: now + 600,
+      "kubernetes.io": { namespace: sa.namespace, serviceaccount: { name: sa.name, uid } },
+    };
+    const unsigned = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
+    const token = `${unsigned}.${b64url(sign("RSA-SHA256", Buffer.from(unsigned), this.key))}`;
+    this.issued.set(token, { ...sa, uid, audiences });
+    return token;
+  }
+
+  private async handle(req: IncomingMessage): Promise<[number, unknown]> {
+    if (req.method !== "POST" || req.url !== "/apis/authentication.k8s.io/v1/tokenreviews") return [404, { kind: "Status", code: 404 }];
+    this.reviews++;
+    const bearer = (req.headers.authorization ?? "").replace(/^Bearer /, "");
+    if (!this.reviewers.has(bearer)) {
+      return [403, { kind: "Status", apiVersion: "v1", status: "Failure", reason: "Forbidden", code: 403, message: "tokenreviews.authentication.k8s.io is forbidden" }];
+    }
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const review = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { spec: { token: string; audiences?: string[] } };
+    const sa = this.issued.get(review.spec.token);
+    const wanted = review.spec.audiences ?? [];
+    const audiences = sa ? (wanted.length ? sa.audiences.filter((a) => wanted.includes(a)) : sa.audiences) : [];
+    const authenticated = sa !== undefined && (wanted.length === 0 || audiences.length > 0);
+    return [
+      201,
+      {
+        apiVersion: "authentication.k8s.io/v1",
+        kind: "TokenReview",
+        status: authenticated
+          ? { authenticated, audiences, user: { username: `system:serviceaccount:${sa!.namespace}:${sa!.name}`, uid: sa!.uid, groups: ["system:serviceaccounts", `system:serviceaccounts:${sa!.namespace}`] } }
+          : { authenticated: false, error: "invalid bearer token" },
+      },
+    ];
+  }
+}

@@ -1,0 +1,203 @@
+// The Vault side of every shipped stack on a real OpenBao server: real kubernetes-auth logins
+// (performed by the server's own plugin against a TokenReview endpoint), real reads, real denials.
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runOffline, type OfflineRun } from "../../infra/mockRuntime";
+import * as naming from "../../infra/naming";
+import type { ClusterOutputs } from "../../infra/outputs";
+import type { Tenant } from "../../infra/tenants";
+import { catalogue, soloStackValues } from "../arbitraries";
+import { ROOT } from "../helpers";
+import { applyVaultSide } from "./apply";
+import { DevServer, serverBinary } from "./server";
+import { TokenReviewServer, type ServiceAccountRef } from "./tokenReview";
+import { VaultClient } from "./vaultClient";
+
+const PROPERTY_SECONDS = Number(process.env.INTEGRATION_PROPERTY_SECONDS ?? 120);
+
+const counts = { loginsTried: 0, loginsAllowed: 0, loginsRefused: 0, readsAllowed: 0, readsDenied: 0, unexpected: 0 };
+const surprises: string[] = [];
+
+let server: DevServer;
+let reviewer: TokenReviewServer;
+let kubeHost: string;
+let vault: VaultClient;
+
+function expectOutcome(what: string, expected: boolean, actual: boolean, detail: string): void {
+  if (expected !== actual) {
+    counts.unexpected++;
+    surprises.push(`${what}: expected ${expected ? "allowed" : "refused"}, got ${actual ? "allowed" : "refused"} (${detail})`);
+  }
+}
+
+async function login(authPath: string, role: string, sa: ServiceAccountRef, expected: boolean): Promise<string | undefined> {
+  counts.loginsTried++;
+  const r = await vault.request("POST", `auth/${authPath}/login`, { role, jwt: reviewer.mint(sa) });
+  const allowed = r.status === 200;
+  if (allowed) counts.loginsAllowed++;
+  else counts.loginsRefused++;
+  expectOutcome(`login ${sa.namespace}/${sa.name} as ${authPath}/${role}`, expected, allowed, `${r.status} ${JSON.stringify(r.body.errors ?? "")}`);
+  return allowed ? (r.body.auth.client_token as string) : undefined;
+}
+
+async function read(token: string | undefined, path: string, expected: boolean, who: string): Promise<void> {
+  if (!token) return;
+  const r = await vault.withToken(token).request("GET", path);
+  const allowed = r.status === 200;
+  if (allowed) counts.readsAllowed++;
+  else counts.readsDenied++;
+  expectOutcome(`${who} reads ${path}`, expected, allowed, String(r.status));
+}
+
+const appKey = (kv: string, division: string, app: string) => `${kv}/data/apps/${division}/${app}/config`;
+
+async function seedTenantValues(kv: string, tenants: readonly Tenant[], clusters: readonly string[]): Promise<void> {
+  for (const t of tenants) {
+    await vault.must("POST", appKey(kv, t.division, t.app), { data: { value: `${t.division}/${t.app}` } });
+    if (t.team) await vault.must("POST", `${kv}/data/${naming.ciRobotKey(t.division, t.app)}`, { data: { username: `${t.team}+ci`, token: "robot-token" } });
+  }
+  for (const c of clusters) await vault.must("POST", `${kv}/data/${naming.registryKey(c, "app-registry-pull")}`, { data: { dockerconfigjson: "{}" } });
+}
+
+async function applyStack(run: OfflineRun): Promise<void> {
+  const config = run.resources.find((r) => r.type === "vault:kubernetes/authBackendConfig:AuthBackendConfig");
+  const jwt = config?.inputs.tokenReviewerJwt;
+  if (typeof jwt === "string") reviewer.reviewers.add(jwt);
+  const applied = await applyVaultSide(vault, run.resources, { kubernetesHost: kubeHost });
+  expect(applied.skipped.every((t) => t.startsWith("vault:identity/"))).toBe(true);
+}
+
+/** Every tenant namespace of a cluster: in, reads its division, nothing else; foreign and unlisted identities out. */
+async function checkTenants(cluster: ClusterOutputs, tenants: readonly Tenant[]): Promise<void> {
+  const kv = cluster.kvMount;
+  const divisions = [...new Set(Object.values(cluster.tenantNamespaces).map((t) => t.division))];
+  for (const [namespace, t] of Object.entries(cluster.tenantNamespaces)) {
+    const sa = { namespace, name: t.serviceAccount };
+    const token = await login(cluster.authPath, t.role, sa, true);
+    await read(token, appKey(kv, t.division, t.app), true, namespace);
+    await read(token, `${kv}/data/${naming.canaryKey(t.division)}`, true, namespace);
+    await read(token, `${kv}/data/${naming.registryKey(cluster.cluster, "app-registry-pull")}`, false, namespace);
+    for (const other of tenants.filter((o) => o.division !== t.division)) await read(token, appKey(kv, other.division, other.app), false, namespace);
+    // The same ServiceAccount name must not get into another division's role.
+    for (const d of divisions.filter((d) => d !== t.division)) await login(cluster.authPath, naming.tenantRole(cluster.cluster, d), sa, false);
+    // Another ServiceAccount in a listed namespace is refused.
+    await login(cluster.authPath, t.role, { namespace, name: "default" }, false);
+  }
+  for (const d of divisions) {
+    // A namespace a tenant could create with the division's prefix is not listed, so not let in.
+    await login(cluster.authPath, naming.tenantRole(cluster.cluster, d), { namespace: naming.tenantNamespace({ division: d, app: "intruder", env: "dev" }), name: naming.TENANT_SERVICE_ACCOUNT }, false);
+  }
+}
+
+beforeAll(async () => {
+  server = new DevServer(serverBinary(ROOT));
+  await server.start();
+  reviewer = new TokenReviewServer();
+  kubeHost = await reviewer.start();
+  vault = new VaultClient(server.address, server.token);
+}, 1_800_000);
+
+afterAll(async () => {
+  await server?.stop();
+  await reviewer?.stop();
+  console.log(
+    `integration: logins tried ${counts.loginsTried}, allowed ${counts.loginsAllowed}, refused ${counts.loginsRefused}; ` +
+      `reads allowed ${counts.readsAllowed}, denied ${counts.readsDenied}; unexpected ${counts.unexpected}`,
+  );
+});
+
+describe("shipped stacks on a real server", () => {
+  const runs: Record<string, OfflineRun> = {};
+
+  beforeAll(async () => {
+    for (const stack of ["vault", "spoke-dc-v6", "spoke-dc-v7"]) runs[stack] = await runOffline({ root: ROOT, stack });
+    for (const run of Object.values(runs)) await applyStack(run);
+    await seedTenantValues("secret", runs["vault"]!.loaded.tenants, ["spoke-dc-v6", "spoke-dc-v7"]);
+  }, 120_000);
+
+  it("the server really is OpenBao with the stacks' mounts, policies and roles", async () => {
+    expect(await server.version()).toMatch(/^\d+\.\d+/);
+    const policies = (await vault.must("GET", "sys/policies/acl?list=true")).data.keys as string[];
+    expect(policies).toEqual(expect.arrayContaining(["apps-platform-read", "apps-payments-read", "platform-spoke-dc-v6-registries-read", "pipelines-spoke-dc-v7-quay-robot-read"]));
+    const auth = (await vault.must("GET", "sys/auth")).data as Record<string, { type: string }>;
+    expect(auth["spoke-dc-v6-k8s/"]?.type).toBe("kubernetes");
+    expect(auth["spoke-dc-v7-k8s/"]?.type).toBe("kubernetes");
+    expect((await vault.must("GET", "sys/mounts/secret")).options.version).toBe("2");
+  });
+
+  it.each(["spoke-dc-v6", "spoke-dc-v7"])("%s: each tenant logs in to its division role and reads only its division", async (stack) => {
+    const before = reviewer.reviews;
+    await checkTenants(runs[stack]!.outputs.cluster!, runs[stack]!.loaded.tenants);
+    expect(reviewer.reviews).toBeGreaterThan(before);
+    expect(surprises).toEqual([]);
+  });
+
+  it.each(["spoke-dc-v6", "spoke-dc-v7"])("%s: the pipelines role reads each registered ci/quay-robot and nothing else", async (stack) => {
+    const c = runs[stack]!.outputs.cluster!;
+    const sa = { namespace: naming.PIPELINES_NAMESPACE, name: naming.PIPELINES_SERVICE_ACCOUNT };
+    const token = await login(c.authPath, naming.pipelinesRole(c.cluster), sa, true);
+    const registered = new Set(Object.values(c.ciSecrets).map((s) => s.vaultKey));
+    expect(registered.size).toBeGreaterThan(0);
+    for (const t of runs[stack]!.loaded.tenants) {
+      if (t.team) await read(token, `${c.kvMount}/data/${naming.ciRobotKey(t.division, t.app)}`, registered.has(naming.ciRobotKey(t.division, t.app)), "pipelines");
+      await read(token, appKey(c.kvMount, t.division, t.app), false, "pipelines");
+    }
+    await login(c.authPath, naming.pipelinesRole(c.cluster), { namespace: "apps-platform-liberty-hello-dev", name: naming.PIPELINES_SERVICE_ACCOUNT }, false);
+    expect(surprises).toEqual([]);
+  });
+
+  it.each(["spoke-dc-v6", "spoke-dc-v7"])("%s: the platform role reads only ocp/<cluster>/registries/", async (stack) => {
+    const c = runs[stack]!.outputs.cluster!;
+    const other = stack === "spoke-dc-v6" ? "spoke-dc-v7" : "spoke-dc-v6";
+    const token = await login(c.authPath, naming.platformRole(c.cluster), { namespace: "external-secrets", name: "external-secrets" }, true);
+    await read(token, `${c.kvMount}/data/${naming.registryKey(c.cluster, "app-registry-pull")}`, true, "platform");
+    await read(token, `${c.kvMount}/data/${naming.registryKey(other, "app-registry-pull")}`, false, "platform");
+    await read(token, appKey(c.kvMount, "payments", "checkout-api"), false, "platform");
+    await login(c.authPath, naming.platformRole(c.cluster), { namespace: "apps-payments-checkout-api-dev", name: "external-secrets" }, false);
+    expect(surprises).toEqual([]);
+  });
+
+  it("a reviewer without the TokenReview grant lets nobody in (seed 002: system:auth-delegator)", async () => {
+    await vault.must("POST", "sys/auth/no-delegator-k8s", { type: "kubernetes" });
+    await vault.must("POST", "auth/no-delegator-k8s/config", { kubernetes_host: kubeHost, token_reviewer_jwt: "reviewer-without-auth-delegator", disable_local_ca_jwt: true });
+    await vault.must("POST", "auth/no-delegator-k8s/role/r", { bound_service_account_names: ["app-eso"], bound_service_account_namespaces: ["apps-platform-liberty-hello-dev"], audience: "vault", token_policies: ["apps-platform-read"] });
+    await login("no-delegator-k8s", "r", { namespace: "apps-platform-liberty-hello-dev", name: "app-eso" }, false);
+    expect(surprises).toEqual([]);
+  });
+
+  it("seed 001's mid-path '*' grants nothing on this server; '+' and exact paths do", async () => {
+    const robot = `secret/data/${naming.ciRobotKey("payments", "checkout-api")}`;
+    const variants: Array<[string, string, boolean]> = [
+      ["seed-001-glob", "secret/data/apps/*/*/ci/quay-robot", false],
+      ["plus-segments", "secret/data/apps/+/+/ci/quay-robot", true],
+      ["exact-path", robot, true],
+    ];
+    for (const [name, path, expected] of variants) {
+      await vault.must("PUT", `sys/policies/acl/${name}`, { policy: `path "${path}" {\n  capabilities = ["read"]\n}\n` });
+      const token = (await vault.must("POST", "auth/token/create", { policies: [name], no_default_policy: true, ttl: "5m" })).auth.client_token as string;
+      await read(token, robot, expected, `token with ${name}`);
+    }
+    expect(surprises).toEqual([]);
+  });
+});
+
+describe("generated tenant catalogues on the same server", () => {
+  it("Feature: platform-secrets, Property 6: for any valid catalogue, each namespace logs in to its division only and reads only its division", async () => {
+    let runsDone = 0;
+    const started = Date.now();
+    await fc.assert(
+      fc.asyncProperty(catalogue, async (tenants) => {
+        const n = runsDone++;
+        const values = soloStackValues("spoke-dc-v6", { auth: { path: `prop${n}-k8s` } });
+        const run = await runOffline({ root: ROOT, stack: `prop${n}`, values, tenantsData: { tenants } });
+        await applyStack(run);
+        await seedTenantValues("secret", tenants, ["spoke-dc-v6"]);
+        await checkTenants(run.outputs.cluster!, tenants.filter((t) => "spoke-dc-v6" in t.deployments));
+        expect(surprises).toEqual([]);
+      }),
+      { numRuns: 1_000_000, interruptAfterTimeLimit: PROPERTY_SECONDS * 1000 },
+    );
+    console.log(`property 6: ${runsDone} generated catalogues in ${((Date.now() - started) / 1000).toFixed(0)}s`);
+    expect(runsDone).toBeGreaterThan(0);
+  }, (PROPERTY_SECONDS + 120) * 1000);
+});
