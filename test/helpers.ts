@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
@@ -6,9 +6,13 @@ import type { RegisteredResource } from "../infra/mockRuntime";
 
 export const ROOT = process.cwd();
 
-/** A throwaway project root holding only the given files (paths relative to the root). */
+const roots: string[] = [];
+process.on("exit", () => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+
+/** A throwaway project root holding only the given files (paths relative to the root); removed at exit. */
 export function fixtureRoot(files: Record<string, string | object>): string {
   const root = mkdtempSync(join(tmpdir(), "platform-secrets-"));
+  roots.push(root);
   for (const [rel, content] of Object.entries(files)) {
     const path = join(root, rel);
     mkdirSync(dirname(path), { recursive: true });

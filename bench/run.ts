@@ -1,0 +1,145 @@
+// `npm run bench [-- --sizes 10,100,1000 --reps 5 --out bench]`, or `--smoke` (10 namespaces, one
+// repetition, written to a temporary directory). Each measurement runs in its own process.
+import { execFileSync } from "node:child_process";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { Resvg } from "@resvg/resvg-js";
+import * as vega from "vega";
+import { compile, type TopLevelSpec } from "vega-lite";
+
+interface Sample {
+  mode: "program" | "pack" | "floor";
+  namespaces: number;
+  resources: number;
+  seconds: number;
+  rssMb: number;
+}
+
+export interface ResultRow {
+  tenants: number;
+  resources: number;
+  resourcesPerTenant: number;
+  programSeconds: number;
+  floorSeconds: number;
+  packSeconds: number;
+  programRssMb: number;
+  floorRssMb: number;
+  programSpread: [number, number];
+  floorSpread: [number, number];
+  packSpread: [number, number];
+  reps: number;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const spread = (xs: number[]): [number, number] => [Math.min(...xs), Math.max(...xs)];
+
+function measure(mode: Sample["mode"], namespaces: number, file: string): Sample {
+  const out = execFileSync(join(process.cwd(), "node_modules/.bin/tsx"), ["bench/worker.ts", mode, String(namespaces), file], { encoding: "utf8", maxBuffer: 1 << 26 });
+  return JSON.parse(out.trim().split("\n").pop()!) as Sample;
+}
+
+function row(samples: Sample[], reps: number): ResultRow {
+  const of = (m: Sample["mode"]) => samples.filter((s) => s.mode === m);
+  const program = of("program");
+  const tenants = program[0]!.namespaces;
+  return {
+    tenants,
+    resources: program[0]!.resources,
+    resourcesPerTenant: program[0]!.resources / tenants,
+    programSeconds: median(program.map((s) => s.seconds)),
+    floorSeconds: median(of("floor").map((s) => s.seconds)),
+    packSeconds: median(of("pack").map((s) => s.seconds)),
+    programRssMb: median(program.map((s) => s.rssMb)),
+    floorRssMb: median(of("floor").map((s) => s.rssMb)),
+    programSpread: spread(program.map((s) => s.seconds)),
+    floorSpread: spread(of("floor").map((s) => s.seconds)),
+    packSpread: spread(of("pack").map((s) => s.seconds)),
+    reps,
+  };
+}
+
+const f = (x: number, d = 2) => x.toFixed(d);
+
+function table(rows: ResultRow[]): string {
+  const head = "| tenant namespaces | resources | per namespace | program s (min–max) | floor s (min–max) | program/floor time | pack s | pack/program | program RSS MB | floor RSS MB | program/floor RSS | program ms/namespace |";
+  const lines = [head, `|${"---|".repeat(12)}`];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.tenants} | ${r.resources} | ${f(r.resourcesPerTenant)} | ${f(r.programSeconds)} (${f(r.programSpread[0])}–${f(r.programSpread[1])}) | ${f(r.floorSeconds)} (${f(r.floorSpread[0])}–${f(r.floorSpread[1])}) | ${f(r.programSeconds / r.floorSeconds)} | ${f(r.packSeconds, 3)} | ${f((100 * r.packSeconds) / r.programSeconds, 1)}% | ${f(r.programRssMb, 0)} | ${f(r.floorRssMb, 0)} | ${f(r.programRssMb / r.floorRssMb)} | ${f((1000 * r.programSeconds) / r.tenants)} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+function targets(rows: ResultRow[]): string[] {
+  const big = rows.find((r) => r.tenants === 1000);
+  const mid = rows.find((r) => r.tenants === 100);
+  if (!big || !mid) return ["targets need the 100 and 1000 rows"];
+  const check = (label: string, value: number, limit: number) => `${value <= limit ? "met   " : "MISSED"} ${label}: ${f(value)} (target <= ${limit})`;
+  return [
+    check("program/floor time at 1000", big.programSeconds / big.floorSeconds, 1.25),
+    check("program/floor peak RSS at 1000", big.programRssMb / big.floorRssMb, 1.25),
+    check("pack/program time at 1000", big.packSeconds / big.programSeconds, 0.1),
+    check("time per namespace 1000 vs 100", big.programSeconds / big.tenants / (mid.programSeconds / mid.tenants), 1.5),
+  ];
+}
+
+async function chart(rows: ResultRow[], file: string): Promise<void> {
+  const values = rows.flatMap((r) => [
+    { tenants: r.tenants, metric: "time (s)", series: "program", value: r.programSeconds },
+    { tenants: r.tenants, metric: "time (s)", series: "floor", value: r.floorSeconds },
+    { tenants: r.tenants, metric: "time (s)", series: "policy pack", value: r.packSeconds },
+    { tenants: r.tenants, metric: "peak RSS (MB)", series: "program", value: r.programRssMb },
+    { tenants: r.tenants, metric: "peak RSS (MB)", series: "floor", value: r.floorRssMb },
+  ]);
+  const spec: TopLevelSpec = {
+    data: { values },
+    facet: { column: { field: "metric", type: "nominal", title: null } },
+    resolve: { scale: { y: "independent" } },
+    spec: {
+      width: 320,
+      height: 220,
+      mark: { type: "line", point: true },
+      encoding: {
+        x: { field: "tenants", type: "quantitative", scale: { type: "log" }, title: "tenant namespaces" },
+        y: { field: "value", type: "quantitative", title: null },
+        color: { field: "series", type: "nominal" },
+      },
+    },
+  };
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
+  const svg = await view.toSVG();
+  writeFileSync(file, new Resvg(svg, { font: { loadSystemFonts: true }, background: "white" }).render().asPng());
+}
+
+const args = parseArgs({ options: { sizes: { type: "string", default: "10,100,1000" }, reps: { type: "string", default: "5" }, out: { type: "string", default: "bench" }, smoke: { type: "boolean", default: false } } }).values;
+const sizes = args.smoke ? [10] : args.sizes!.split(",").map(Number);
+const reps = args.smoke ? 1 : Number(args.reps);
+const outDir = args.smoke ? mkdtempSync(join(tmpdir(), "bench-smoke-")) : args.out!;
+mkdirSync(outDir, { recursive: true });
+const work = mkdtempSync(join(tmpdir(), "bench-work-"));
+
+const machine = `${cpus().length} x ${cpus()[0]?.model.trim() ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+console.log(`platform-secrets bench on ${machine}: sizes ${sizes.join(", ")}, ${reps} repetition(s), each measurement in its own process`);
+const rows: ResultRow[] = [];
+for (const n of sizes) {
+  const samples: Sample[] = [];
+  for (let rep = 0; rep < reps; rep++) {
+    const file = join(work, `resources-${n}-${rep}.json`);
+    for (const mode of ["program", "pack", "floor"] as const) samples.push(measure(mode, n, file));
+  }
+  rows.push(row(samples, reps));
+  console.log(`  ${n} namespaces: program ${f(rows.at(-1)!.programSeconds)}s, floor ${f(rows.at(-1)!.floorSeconds)}s, pack ${f(rows.at(-1)!.packSeconds, 3)}s`);
+}
+console.log(`\n${table(rows)}\n`);
+if (!args.smoke) for (const t of targets(rows)) console.log(t);
+writeFileSync(join(outDir, "results.json"), `${JSON.stringify({ machine, date: new Date().toISOString(), rows }, null, 2)}\n`);
+await chart(rows, join(outDir, "results.png"));
+rmSync(work, { recursive: true, force: true });
+console.log(`wrote ${join(outDir, "results.json")} and ${join(outDir, "results.png")}`);

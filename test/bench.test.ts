@@ -1,0 +1,25 @@
+// A smoke run of the benchmark (10 namespaces, one repetition) so that it cannot rot.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { expect, it } from "vitest";
+import type { ResultRow } from "../bench/run";
+import { ROOT } from "./helpers";
+
+it("npm run bench -- --smoke measures program, pack and floor and writes results.json and a PNG", () => {
+  const r = spawnSync(join(ROOT, "node_modules/.bin/tsx"), ["bench/run.ts", "--smoke"], { cwd: ROOT, encoding: "utf8" });
+  expect(r.status, r.stderr).toBe(0);
+  const out = /wrote (\S+results\.json) and (\S+results\.png)/.exec(r.stdout);
+  expect(out, r.stdout).not.toBeNull();
+  const results = JSON.parse(readFileSync(out![1]!, "utf8")) as { machine: string; rows: ResultRow[] };
+  expect(results.machine).toMatch(/GiB/);
+  expect(results.rows).toHaveLength(1);
+  const row = results.rows[0]!;
+  expect(row.tenants).toBe(10);
+  // 10 namespaces: 5 apps in 5 divisions, each namespace with its 5 resources and component.
+  expect(row.resources).toBeGreaterThan(60);
+  for (const k of ["programSeconds", "floorSeconds", "packSeconds", "programRssMb", "floorRssMb"] as const) expect(row[k]).toBeGreaterThan(0);
+  expect(existsSync(out![2]!)).toBe(true);
+  expect(readFileSync(out![2]!).subarray(1, 4).toString()).toBe("PNG");
+  expect(r.stdout).toMatch(/\| 10 \| \d+ \|/);
+}, 120_000);
