@@ -73,7 +73,7 @@ function typeCheck(type: string) {
   return <T>(cls: { new (...rest: never[]): T }) => (cls as unknown as { __pulumiType?: string }).__pulumiType === type;
 }
 
-function resourceArgs(r: RegisteredResource, config: Record<string, unknown>, provider?: RegisteredResource): ResourceValidationArgs {
+function resourceArgs(r: RegisteredResource, config: () => Record<string, unknown>, provider?: RegisteredResource): ResourceValidationArgs {
   const isType = typeCheck(r.type);
   return {
     type: r.type,
@@ -85,7 +85,7 @@ function resourceArgs(r: RegisteredResource, config: Record<string, unknown>, pr
     stackTags: new Map(),
     isType,
     asType: ((cls: { new (...rest: never[]): unknown }) => (isType(cls) ? r.inputs : undefined)) as ResourceValidationArgs["asType"],
-    getConfig: <T extends object>() => config as T,
+    getConfig: <T extends object>() => config() as T,
     notApplicable: (reason?: string): never => {
       throw new NotApplicable(reason);
     },
@@ -117,43 +117,53 @@ function stackResources(resources: readonly RegisteredResource[]): PolicyResourc
   return [...byUrn.values()];
 }
 
+/** Runs one validation; most are synchronous, so only a returned promise is awaited. */
 async function runValidation(fn: () => Promise<void> | void): Promise<void> {
   try {
-    await fn();
+    const pending = fn();
+    if (pending) await pending;
   } catch (err) {
     if (!(err instanceof NotApplicable)) throw err;
   }
 }
 
+interface Current {
+  policy: string;
+  level: EnforcementLevel;
+  config: Record<string, unknown>;
+}
+
 export async function evaluatePack(resources: readonly RegisteredResource[], packConfig: PolicyPackConfig = {}, configFile?: string): Promise<Violation[]> {
   const resolved = resolveConfig(packConfig, configFile);
   const violations: Violation[] = [];
+  let current: Current = { policy: "", level: DEFAULT_ENFORCEMENT, config: {} };
+  const reporter = (urn?: string) => (message: string, reportedUrn?: string) => {
+    const at = reportedUrn ?? urn;
+    violations.push({ policyPack: PACK_NAME, policy: current.policy, enforcementLevel: current.level, ...(at ? { urn: at } : {}), message });
+  };
+  // Arguments are built once per resource and shared by every policy, as the engine sends
+  // one analysis request per resource; getConfig answers for the policy being run.
   const providers = new Map(resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [`${r.urn}::${r.name}-id`, r]));
-  const managed = resources.filter((r) => !r.read);
-  const stackView = stackResources(resources);
+  const managed = resources
+    .filter((r) => !r.read)
+    .map((r) => ({ args: resourceArgs(r, () => current.config, r.provider ? providers.get(r.provider) : undefined), report: reporter(r.urn) }));
+  const stackArgs: StackValidationArgs = {
+    resources: stackResources(resources),
+    stackTags: new Map(),
+    getConfig: <T extends object>() => current.config as T,
+    notApplicable: (reason?: string): never => {
+      throw new NotApplicable(reason);
+    },
+  };
   for (const policy of POLICIES) {
     const { level, config } = resolved.get(policy.name)!;
     if (level === "disabled") continue;
-    const record = (urn?: string) => (message: string, reportedUrn?: string) => {
-      const at = reportedUrn ?? urn;
-      violations.push({ policyPack: PACK_NAME, policy: policy.name, enforcementLevel: level, ...(at ? { urn: at } : {}), message });
-    };
+    current = { policy: policy.name, level, config };
     if ("validateResource" in policy && policy.validateResource) {
       const checks = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
-      for (const r of managed) {
-        const args = resourceArgs(r, config, r.provider ? providers.get(r.provider) : undefined);
-        for (const check of checks) await runValidation(() => check(args, record(r.urn)));
-      }
+      for (const { args, report } of managed) for (const check of checks) await runValidation(() => check(args, report));
     } else if ("validateStack" in policy) {
-      const args: StackValidationArgs = {
-        resources: stackView,
-        stackTags: new Map(),
-        getConfig: <T extends object>() => config as T,
-        notApplicable: (reason?: string): never => {
-          throw new NotApplicable(reason);
-        },
-      };
-      await runValidation(() => policy.validateStack(args, record()));
+      await runValidation(() => policy.validateStack(stackArgs, reporter()));
     }
   }
   return violations;

@@ -19,10 +19,15 @@ import {
 } from "../shapes";
 import { CI_ROBOT_KEY, classifyPolicy, GLOB, goDurationSeconds, isTenantNamespace } from "./common";
 
+// Two rules read every policy; parse each document once.
+const parsed = new Map<string, Promise<PolicyRule[]>>();
+
 async function policyRules(r: ResourceView, report: Report): Promise<PolicyRule[] | undefined> {
   if (r.type !== TYPES.policy || typeof r.props.policy !== "string") return undefined;
+  const text = r.props.policy;
+  if (!parsed.has(text)) parsed.set(text, parseHcl(text, `${String(r.props.name)}.hcl`));
   try {
-    return await parseHcl(r.props.policy, `${String(r.props.name)}.hcl`);
+    return await parsed.get(text)!;
   } catch (err) {
     report(`Vault policy "${String(r.props.name)}" cannot be parsed: ${(err as Error).message}`);
     return undefined;
