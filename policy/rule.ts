@@ -19,38 +19,28 @@ function defaults(schema: Schema | undefined): Record<string, unknown> {
   return Object.fromEntries(Object.entries(schema ?? {}).map(([k, s]) => [k, typeof s === "object" ? s.default : undefined]));
 }
 
-interface RuleArgs<C> {
+interface RuleArgs<C, Input> {
   name: string;
   description: string;
   configSchema?: Schema;
-  check(r: ResourceView, config: C, report: Report): void | Promise<void>;
+  check(input: Input, config: C, report: Report): void | Promise<void>;
 }
 
-export function resourceRule<C extends object = Record<string, never>>(def: RuleArgs<C>): Rule {
+/** Common part of both kinds: metadata, and the check called with the schema's defaults filled in. */
+function define<C, Input>(def: RuleArgs<C, Input>) {
   const base = defaults(def.configSchema);
   return {
-    name: def.name,
-    description: def.description,
-    kind: "resource",
-    ...(def.configSchema ? { configSchema: def.configSchema } : {}),
-    checkResource: (r, config, report) => def.check(r, { ...base, ...config } as C, report),
+    meta: { name: def.name, description: def.description, ...(def.configSchema ? { configSchema: def.configSchema } : {}) },
+    run: (input: Input, config: Record<string, unknown>, report: Report) => def.check(input, { ...base, ...config } as C, report),
   };
 }
 
-interface StackRuleArgs<C> {
-  name: string;
-  description: string;
-  configSchema?: Schema;
-  check(resources: ResourceView[], config: C, report: Report): void | Promise<void>;
+export function resourceRule<C extends object = Record<string, never>>(def: RuleArgs<C, ResourceView>): Rule {
+  const { meta, run } = define(def);
+  return { ...meta, kind: "resource", checkResource: run };
 }
 
-export function stackRule<C extends object = Record<string, never>>(def: StackRuleArgs<C>): Rule {
-  const base = defaults(def.configSchema);
-  return {
-    name: def.name,
-    description: def.description,
-    kind: "stack",
-    ...(def.configSchema ? { configSchema: def.configSchema } : {}),
-    checkStack: (rs, config, report) => def.check(rs, { ...base, ...config } as C, report),
-  };
+export function stackRule<C extends object = Record<string, never>>(def: RuleArgs<C, ResourceView[]>): Rule {
+  const { meta, run } = define(def);
+  return { ...meta, kind: "stack", checkStack: run };
 }
