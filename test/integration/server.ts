@@ -1,7 +1,8 @@
-// Builds (once, cached outside the repo) and runs a real OpenBao server in dev mode on
-// 127.0.0.1 for the integration tests.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+// Runs a real OpenBao server in dev mode on 127.0.0.1 for the integration tests.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
+import { homedir } from "node:os";
 import { join } from "node:path";
 
 const ROOT_TOKEN = "root";
@@ -17,12 +18,23 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Path of the server binary: $BAO_BIN, or what scripts/openbao/build.sh builds (or finds cached). */
-export function serverBinary(root: string): string {
-  if (process.env.BAO_BIN) return process.env.BAO_BIN;
-  const out = execFileSync("bash", [join(root, "scripts/openbao/build.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-  const lines = out.trim().split("\n");
-  return lines[lines.length - 1]!;
+/** Where a hand-built binary is looked for when $BAO_BIN is not set (outside the repository). */
+export const CACHED_BINARY = join(process.env.PLATFORM_SECRETS_CACHE ?? join(homedir(), ".cache/platform-secrets"), "openbao/bao");
+
+/**
+ * The OpenBao server binary: $BAO_BIN, the cached build, or `bao` on PATH. This machine cannot
+ * build one from the Go module proxy, which refuses the server module (see README.md,
+ * "Integration tests on a real OpenBao"), so the tests stop with that explanation instead.
+ */
+export function serverBinary(): string {
+  const candidates = [process.env.BAO_BIN, CACHED_BINARY, ...(process.env.PATH ?? "").split(":").map((d) => join(d, "bao"))];
+  for (const c of candidates) if (c && existsSync(c)) return c;
+  throw new Error(
+    "no OpenBao server binary: set BAO_BIN, or put one at " +
+      CACHED_BINARY +
+      ". It cannot be built from the Go module proxy here: `go list -m -versions github.com/openbao/openbao` answers " +
+      "'403 Forbidden: This module version is not available.' (see README.md)",
+  );
 }
 
 export class DevServer {

@@ -90,7 +90,7 @@ async function checkTenants(cluster: ClusterOutputs, tenants: readonly Tenant[])
 }
 
 beforeAll(async () => {
-  server = new DevServer(serverBinary(ROOT));
+  server = new DevServer(serverBinary());
   await server.start();
   reviewer = new TokenReviewServer();
   kubeHost = await reviewer.start();
