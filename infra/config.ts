@@ -87,7 +87,6 @@ const stackSchema = z.strictObject({
 });
 
 type RawStack = z.infer<typeof stackSchema>;
-export type ClusterSettings = z.infer<typeof clusterSchema>;
 export type AdminGroupSettings = z.infer<typeof adminGroupSchema>;
 
 export interface ClusterConfig {

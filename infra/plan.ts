@@ -131,7 +131,7 @@ export function planCluster(config: StackConfig, cluster: ClusterConfig, tenants
 
   const platformPolicy = policies.platformPolicy(config.vault.kvMount, cluster.name);
   const platformRole = role(naming.platformRole(cluster.name), [cluster.eso.serviceAccount], [cluster.eso.namespace], [platformPolicy.name]);
-  const pullNames: naming.PullSecretName[] = cluster.pullSecrets.quayPull ? ["app-registry-pull", "quay-pull"] : ["app-registry-pull"];
+  const pullNames = naming.PULL_SECRETS.filter((name) => name !== "quay-pull" || cluster.pullSecrets.quayPull);
 
   const namespaces = namespacesOn(tenants, cluster.name);
   const divisions = [...new Set(namespaces.map((n) => n.division))].sort();

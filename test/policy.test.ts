@@ -2,6 +2,7 @@
 // resources the program really registers, policy config, and the preview's exit codes.
 import { spawnSync } from "node:child_process";
 import type { PolicyPackConfig } from "@pulumi/policy";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runOffline, type RegisteredResource } from "../infra/mockRuntime";
@@ -80,6 +81,13 @@ describe("rule helpers", () => {
 });
 
 describe("policy config", () => {
+  it("ships the pack as its own project at the program's version (PolicyPack reads policy/package.json)", () => {
+    const pack = JSON.parse(readFileSync(join(ROOT, "policy/package.json"), "utf8")) as { version: string; dependencies: Record<string, string> };
+    const program = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string; dependencies: Record<string, string> };
+    expect(pack.version).toBe(program.version);
+    for (const dep of ["@pulumi/policy", "@pulumi/pulumi", "@cdktf/hcl2json"]) expect(pack.dependencies[dep]).toBe(program.dependencies[dep]);
+  });
+
   it("gives every policy a name, a description and a mandatory default; tunables carry defaults", () => {
     expect(new Set(POLICIES.map((p) => p.name)).size).toBe(POLICIES.length);
     for (const p of POLICIES) {

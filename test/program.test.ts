@@ -3,6 +3,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { runOffline, type OfflineRun, type RegisteredResource } from "../infra/mockRuntime";
 import { foundationPolicy } from "../infra/program";
+import { readPlatformOutputs, type PlatformSecretsOutputs } from "../infra/outputs";
+import * as pulumi from "@pulumi/pulumi";
 import { fixtureRoot, inputsOf, k8sNamed, ofType, ownFoundationStack, ROOT, SEED_TENANTS, T } from "./helpers";
 
 interface Meta {
@@ -287,6 +289,15 @@ describe("the fleet", () => {
     expect(inputsOf<EsoObject>(k8sNamed(v7, T.es, "vault-apps-canary", "apps-payments-checkout-api-prd")).spec.refreshInterval).toBe("30m");
     // quay-only-sample runs only on v6, so v7's pipelines policy must not read its robot.
     expect(policyText(v7, "pipelines-spoke-dc-v7-quay-robot-read")).not.toContain("quay-only-sample");
+  });
+
+  it("readPlatformOutputs reads the typed outputs back through a StackReference", async () => {
+    // The mock runtime from the last run is still installed; its StackReferences resolve shipped stacks.
+    const ref = new pulumi.StackReference("organization/platform-secrets/spoke-dc-v6");
+    const read = await new Promise<PlatformSecretsOutputs>((resolve) => readPlatformOutputs(ref).apply(resolve));
+    expect(read.cluster?.authPath).toBe("spoke-dc-v6-k8s");
+    expect(read.cluster?.tenantNamespaces["apps-platform-liberty-hello-stg"]?.role).toBe("apps-spoke-dc-v6-platform");
+    expect(read.foundation).toBeUndefined();
   });
 
   it("exports typed outputs per tenant namespace", () => {

@@ -16,9 +16,9 @@ export function inverse(fn: (x: string) => string): (name: string) => string | u
 }
 
 export const divisionOfPolicy = inverse(naming.divisionReadPolicy);
-export const clusterOfPlatformPolicy = inverse(naming.platformPolicy);
-export const clusterOfPipelinesPolicy = inverse(naming.pipelinesPolicy);
-export const envOfAdminPolicy = inverse(naming.adminPolicy);
+const clusterOfPlatformPolicy = inverse(naming.platformPolicy);
+const clusterOfPipelinesPolicy = inverse(naming.pipelinesPolicy);
+const envOfAdminPolicy = inverse(naming.adminPolicy);
 export const teamOfCiSecret = inverse(naming.ciSecret);
 const clusterOfDefaultAuthPath = inverse(naming.authPath);
 
