@@ -4,8 +4,9 @@ import type { RegisteredResource } from "../../infra/mockRuntime";
 import type { VaultClient } from "./vaultClient";
 
 export interface ApplyOptions {
-  /** The TokenReview endpoint standing in for the cluster's API server. */
+  /** The TokenReview endpoint standing in for the cluster's API server, and its CA. */
   kubernetesHost: string;
+  kubernetesCaCert: string;
 }
 
 export interface Applied {
@@ -53,6 +54,7 @@ export async function applyVaultSide(vault: VaultClient, resources: readonly Reg
         // The recorded host and CA are the cluster's; here the TokenReview stand-in plays the API server.
         await vault.must("POST", `auth/${i.backend}/config`, {
           kubernetes_host: opts.kubernetesHost,
+          kubernetes_ca_cert: opts.kubernetesCaCert,
           disable_local_ca_jwt: i.disableLocalCaJwt,
           ...(i.tokenReviewerJwt ? { token_reviewer_jwt: i.tokenReviewerJwt } : {}),
         });

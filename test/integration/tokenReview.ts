@@ -2,9 +2,25 @@
 // `kubernetes_host` of the auth backends under test, so the server's own kubernetes auth
 // plugin performs every login: it parses the ServiceAccount JWT, checks the role's bound
 // names, namespaces and audience, then asks this endpoint whether the token is genuine.
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, randomUUID, sign, type KeyObject } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import type { IncomingMessage, Server } from "node:http";
+import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** A self-signed serving certificate for 127.0.0.1, like an API server's, made with openssl. */
+function servingCertificate(): { key: string; cert: string } {
+  const dir = mkdtempSync(join(tmpdir(), "tokenreview-tls-"));
+  try {
+    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=kube-apiserver", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")], { stdio: "ignore" });
+    return { key: readFileSync(join(dir, "key.pem"), "utf8"), cert: readFileSync(join(dir, "cert.pem"), "utf8") };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 export interface ServiceAccountRef {
   namespace: string;
@@ -21,6 +37,8 @@ const b64url = (b: Buffer | string) => Buffer.from(b).toString("base64url");
 export class TokenReviewServer {
   private readonly server: Server;
   private readonly key: KeyObject;
+  /** PEM of the CA that signed this endpoint's certificate: the backends' kubernetes_ca_cert. */
+  readonly caCert: string;
   private readonly issued = new Map<string, Issued>();
   private readonly uids = new Map<string, string>();
   /** Reviewer bearer tokens allowed to call TokenReview (the auth-delegator binding). */
@@ -29,7 +47,9 @@ export class TokenReviewServer {
 
   constructor() {
     this.key = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
-    this.server = createServer((req, res) => {
+    const tls = servingCertificate();
+    this.caCert = tls.cert;
+    this.server = createServer(tls, (req, res) => {
       void this.handle(req).then(([status, body]) => {
         res.writeHead(status, { "content-type": "application/json" });
         res.end(JSON.stringify(body));
@@ -39,7 +59,7 @@ export class TokenReviewServer {
 
   async start(): Promise<string> {
     await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   async stop(): Promise<void> {

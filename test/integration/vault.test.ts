@@ -63,7 +63,7 @@ async function applyStack(run: OfflineRun): Promise<void> {
   const config = run.resources.find((r) => r.type === "vault:kubernetes/authBackendConfig:AuthBackendConfig");
   const jwt = config?.inputs.tokenReviewerJwt;
   if (typeof jwt === "string") reviewer.reviewers.add(jwt);
-  const applied = await applyVaultSide(vault, run.resources, { kubernetesHost: kubeHost });
+  const applied = await applyVaultSide(vault, run.resources, { kubernetesHost: kubeHost, kubernetesCaCert: reviewer.caCert });
   expect(applied.skipped.every((t) => t.startsWith("vault:identity/"))).toBe(true);
 }
 
@@ -159,9 +159,25 @@ describe("shipped stacks on a real server", () => {
 
   it("a reviewer without the TokenReview grant lets nobody in (seed 002: system:auth-delegator)", async () => {
     await vault.must("POST", "sys/auth/no-delegator-k8s", { type: "kubernetes" });
-    await vault.must("POST", "auth/no-delegator-k8s/config", { kubernetes_host: kubeHost, token_reviewer_jwt: "reviewer-without-auth-delegator", disable_local_ca_jwt: true });
+    await vault.must("POST", "auth/no-delegator-k8s/config", { kubernetes_host: kubeHost, kubernetes_ca_cert: reviewer.caCert, token_reviewer_jwt: "reviewer-without-auth-delegator", disable_local_ca_jwt: true });
     await vault.must("POST", "auth/no-delegator-k8s/role/r", { bound_service_account_names: ["app-eso"], bound_service_account_namespaces: ["apps-platform-liberty-hello-dev"], audience: "vault", token_policies: ["apps-platform-read"] });
     await login("no-delegator-k8s", "r", { namespace: "apps-platform-liberty-hello-dev", name: "app-eso" }, false);
+    expect(surprises).toEqual([]);
+  });
+
+  it("a role bound by namespace glob (seed 000's failure mode) lets a namespace a tenant created itself in", async () => {
+    await vault.must("POST", "auth/spoke-dc-v6-k8s/role/glob-bound", {
+      bound_service_account_names: ["app-eso"],
+      bound_service_account_namespaces: ["apps-platform-*"],
+      audience: "vault",
+      token_policies: ["apps-platform-read"],
+    });
+    const intruder = { namespace: "apps-platform-intruder-dev", name: "app-eso" };
+    const token = await login("spoke-dc-v6-k8s", "glob-bound", intruder, true);
+    await read(token, appKey("secret", "platform", "liberty-hello"), true, "intruder via glob role");
+    // The program's explicit role refuses the same identity.
+    await login("spoke-dc-v6-k8s", "apps-spoke-dc-v6-platform", intruder, false);
+    await vault.must("DELETE", "auth/spoke-dc-v6-k8s/role/glob-bound");
     expect(surprises).toEqual([]);
   });
 
