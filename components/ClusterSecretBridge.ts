@@ -27,7 +27,7 @@ export class ClusterSecretBridge extends pulumi.ComponentResource {
   readonly authBackend: KubernetesAuthBackend;
 
   constructor(name: string, args: ClusterSecretBridgeArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform-secrets:cluster:SecretBridge", name, {}, opts);
+    super("platform-secrets:cluster:ClusterSecretBridge", name, {}, opts);
     const { plan, foundation } = args;
     const cluster = plan.config;
 

@@ -14,7 +14,7 @@ export class VaultFoundation extends pulumi.ComponentResource {
   readonly divisions: Record<string, DivisionSecrets> = {};
 
   constructor(name: string, args: VaultFoundationArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform-secrets:vault:Foundation", name, {}, opts);
+    super("platform-secrets:vault:VaultFoundation", name, {}, opts);
     const { plan } = args;
     // Deleting the mount deletes every secret in it: protected, so only an explicit unprotect can.
     this.mount = new vault.Mount(
