@@ -31,24 +31,10 @@ export class ClusterSecretBridge extends pulumi.ComponentResource {
     const { plan, foundation } = args;
     const cluster = plan.config;
 
-    let reviewerJwt: pulumi.Input<string> | undefined;
-    let caCert: pulumi.Input<string> | undefined = cluster.caCert;
-    if (cluster.reviewer === "serviceaccount") {
-      const reviewer = new TokenReviewer(`${cluster.name}-reviewer`, { namespace: cluster.eso.namespace }, { parent: this });
-      reviewerJwt = reviewer.jwt;
-      caCert = cluster.caCert ?? reviewer.caCert;
-    } else {
-      new ClientTokenReviewers(`${cluster.name}-clients`, { clients: vaultClients(plan) }, { parent: this });
-    }
+    const access = this.tokenReview(plan);
     this.authBackend = new KubernetesAuthBackend(
       cluster.authPath,
-      {
-        path: cluster.authPath,
-        cluster: cluster.name,
-        kubernetesHost: cluster.apiServer,
-        kubernetesCaCert: caCert ?? "",
-        ...(reviewerJwt !== undefined ? { tokenReviewerJwt: reviewerJwt } : {}),
-      },
+      { path: cluster.authPath, cluster: cluster.name, kubernetesHost: cluster.apiServer, ...access },
       { parent: this },
     );
 
@@ -67,5 +53,21 @@ export class ClusterSecretBridge extends pulumi.ComponentResource {
     new EsoVaultEgress(`${cluster.name}-eso-egress`, { plan: plan.egress }, { parent: this });
 
     this.registerOutputs({ authPath: this.authBackend.backend.path });
+  }
+
+  /**
+   * How Vault reviews this cluster's tokens: with the `eso-vault-auth` reviewer (whose Secret
+   * also carries the CA), or reviewer-less with each client's own JWT and the configured CA.
+   */
+  private tokenReview(plan: ClusterPlan): { kubernetesCaCert: pulumi.Input<string>; tokenReviewerJwt?: pulumi.Input<string> } {
+    const cluster = plan.config;
+    if (cluster.reviewer === "serviceaccount") {
+      const reviewer = new TokenReviewer(`${cluster.name}-reviewer`, { namespace: cluster.eso.namespace }, { parent: this });
+      return { kubernetesCaCert: cluster.caCert ?? reviewer.caCert, tokenReviewerJwt: reviewer.jwt };
+    }
+    new ClientTokenReviewers(`${cluster.name}-clients`, { clients: vaultClients(plan) }, { parent: this });
+    // Config validation requires cluster.caCert in this mode (infra/config.ts).
+    if (cluster.caCert === undefined) throw new Error(`cluster ${cluster.name}: reviewer-less mode needs cluster.caCert`);
+    return { kubernetesCaCert: cluster.caCert };
   }
 }

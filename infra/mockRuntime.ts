@@ -136,7 +136,6 @@ function fakeValue(seed: string, length: number): string {
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
 
 export interface OfflineContext {
-  root: string;
   /** Resolves another stack's outputs for StackReferences (the foundation stack). */
   stackOutputs(stackRef: string): PlatformSecretsOutputs;
 }
@@ -222,7 +221,7 @@ interface RpcSettings {
 /** Validates config, then runs definePlatform under mocks; config errors throw before any registration. */
 export async function runOffline(opts: OfflineOptions): Promise<OfflineRun> {
   const loaded = loadStack(opts);
-  const ctx: OfflineContext = { root: opts.root, stackOutputs: opts.stackOutputs ?? shippedStackOutputs(opts.root) };
+  const ctx: OfflineContext = { stackOutputs: opts.stackOutputs ?? shippedStackOutputs(opts.root) };
   const mocks: Mocks = { newResource: (args) => mockState(args, ctx), call: mockCall };
   await pulumi.runtime.setMocks(mocks, PROJECT, opts.stack, true);
   const monitor = new RecordingMonitor(mocks);
