@@ -8,7 +8,7 @@ import type { PolicyPackConfig } from "@pulumi/policy";
 import { join } from "node:path";
 import { ConfigError } from "../infra/configError";
 import { STACKS_DIR } from "../infra/load";
-import { runOffline } from "../infra/mockRuntime";
+import { ProgramError, runOffline } from "../infra/mockRuntime";
 import { previewJson, summary, writeArtifacts, type PreviewDiagnostic } from "../infra/render";
 import { evaluatePack, formatViolations, hasMandatory, PolicyConfigError } from "../policy/evaluate";
 import { PACK_NAME } from "../policy/policies";
@@ -94,7 +94,7 @@ async function main(): Promise<number> {
     try {
       code = Math.max(code, await previewStack(root, stack, outDir, args.json!, packConfig, packConfigFile));
     } catch (err) {
-      if (err instanceof ConfigError || err instanceof PolicyConfigError) console.error(`error: stack ${stack}: ${err.message}`);
+      if (err instanceof ConfigError || err instanceof PolicyConfigError || err instanceof ProgramError) console.error(`error: stack ${stack}: ${err.message}`);
       else console.error(`error: stack ${stack}: ${(err as Error).stack ?? String(err)}`);
       code = Math.max(code, 1);
     }
