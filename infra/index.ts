@@ -3,7 +3,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./configError";
 import { loadStack, projectValues, type LoadedStack } from "./load";
-import { definePlatform } from "./program";
+import type { PlatformSecretsOutputs } from "./outputs";
+import { definePlatform, FoundationError } from "./program";
 
 function decode(raw: string): unknown {
   try {
@@ -16,16 +17,16 @@ function decode(raw: string): unknown {
 function load(): LoadedStack {
   const all = pulumi.runtime.allConfig();
   const values = projectValues(Object.fromEntries(Object.entries(all).map(([k, v]) => [k, decode(v)])));
+  return loadStack({ root: process.cwd(), stack: pulumi.getStack(), values });
+}
+
+/** Pulumi awaits an ESM default export and takes what it returns as the stack outputs. */
+export default async function main(): Promise<PlatformSecretsOutputs> {
   try {
-    return loadStack({ root: process.cwd(), stack: pulumi.getStack(), values });
+    return await definePlatform(load());
   } catch (err) {
-    // RunError prints the message alone: the issues already name file, line and key.
-    if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+    // RunError prints the message alone: these already name the file, key or stack to fix.
+    if (err instanceof ConfigError || err instanceof FoundationError) throw new pulumi.RunError(err.message);
     throw err;
   }
 }
-
-const outputs = definePlatform(load());
-
-export const foundation = outputs.foundation;
-export const cluster = outputs.cluster;

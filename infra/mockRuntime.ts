@@ -206,9 +206,12 @@ export interface OfflineOptions {
   stackOutputs?: (stackRef: string) => PlatformSecretsOutputs;
 }
 
-/** The program failed while registering resources (not a config error). */
+/** The program failed (not a config error); `registered` is what it had registered by then. */
 export class ProgramError extends Error {
-  constructor(readonly messages: string[]) {
+  constructor(
+    readonly messages: string[],
+    readonly registered: RegisteredResource[],
+  ) {
     super([...new Set(messages)].join("\n"));
     this.name = "ProgramError";
   }
@@ -231,11 +234,18 @@ export async function runOffline(opts: OfflineOptions): Promise<OfflineRun> {
   const failures: unknown[] = [];
   const onRejection = (reason: unknown) => failures.push(reason);
   process.on("unhandledRejection", onRejection);
+  const message = (f: unknown) => (f instanceof Error ? f.message : String(f));
   try {
-    const outputs = definePlatform(loaded);
+    let outputs: PlatformSecretsOutputs;
+    try {
+      outputs = await definePlatform(loaded);
+    } catch (err) {
+      await (settings as unknown as RpcSettings).waitForRPCs();
+      throw new ProgramError([message(err)], monitor.registered);
+    }
     await (settings as unknown as RpcSettings).waitForRPCs();
     await new Promise((resolve) => setImmediate(resolve));
-    if (failures.length > 0) throw new ProgramError(failures.map((f) => (f instanceof Error ? f.message : String(f))));
+    if (failures.length > 0) throw new ProgramError(failures.map(message), monitor.registered);
     return { loaded, resources: monitor.registered, outputs };
   } finally {
     process.off("unhandledRejection", onRejection);

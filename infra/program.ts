@@ -8,8 +8,17 @@ import { VaultFoundation } from "../components/VaultFoundation";
 import type { LoadedStack } from "./load";
 import { planOutputs, type FoundationOutputs, type PlatformSecretsOutputs } from "./outputs";
 
-export function definePlatform(loaded: LoadedStack): PlatformSecretsOutputs {
+export async function definePlatform(loaded: LoadedStack): Promise<PlatformSecretsOutputs> {
   const { plan, config } = loaded;
+  // Read and check the foundation first: a stale foundation stops the run before anything
+  // of this stack is registered, so nothing is half-created.
+  const ref = plan.cluster && plan.foundationStack ? new pulumi.StackReference(plan.foundationStack) : undefined;
+  if (ref && plan.cluster) {
+    const read = (await ref.getOutputDetails("foundation")).value as FoundationOutputs | undefined;
+    if (!read) throw new FoundationError(`foundation stack ${plan.foundationStack} exports no \`foundation\` output: run \`pulumi up\` on it first`);
+    for (const division of plan.cluster.divisionRoles.map((d) => d.division)) foundationPolicy(read, division, config.vault.kvMount, plan.foundationStack!);
+  }
+
   const providers: pulumi.ProviderResource[] = [new vault.Provider("vault", { address: config.vault.address })];
   if (plan.cluster) {
     const kubeContext = plan.cluster.config.kubeContext;
@@ -23,8 +32,8 @@ export function definePlatform(loaded: LoadedStack): PlatformSecretsOutputs {
     if (foundation) {
       link = { divisionPolicy: (d) => foundation.divisions[d]!.policy.name, canary: (d) => foundation.divisions[d]?.canary };
     } else {
-      const ref = new pulumi.StackReference(plan.foundationStack!);
-      const outputs = ref.requireOutput("foundation") as pulumi.Output<FoundationOutputs>;
+      // Policy names still flow from the reference, so each role depends on it in the graph.
+      const outputs = ref!.requireOutput("foundation") as pulumi.Output<FoundationOutputs>;
       link = {
         divisionPolicy: (d) => outputs.apply((f) => foundationPolicy(f, d, config.vault.kvMount, plan.foundationStack!)),
         canary: () => undefined,
@@ -35,14 +44,22 @@ export function definePlatform(loaded: LoadedStack): PlatformSecretsOutputs {
   return planOutputs(plan);
 }
 
+/** The foundation stack does not (yet) provide what this stack needs. */
+export class FoundationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FoundationError";
+  }
+}
+
 /** The foundation stack must already provide what this cluster's roles list. */
 export function foundationPolicy(f: FoundationOutputs, division: string, kvMount: string, stack: string): string {
   if (f.kvMount !== kvMount) {
-    throw new Error(`foundation stack ${stack} manages KV mount "${f.kvMount}" but this stack's platform-secrets:vault.kvMount is "${kvMount}"`);
+    throw new FoundationError(`foundation stack ${stack} manages KV mount "${f.kvMount}" but this stack's platform-secrets:vault.kvMount is "${kvMount}"`);
   }
   const policy = f.divisionPolicies[division];
   if (policy === undefined) {
-    throw new Error(`foundation stack ${stack} has no read policy for division "${division}": run \`pulumi up\` on ${stack} after adding the tenant, then this stack`);
+    throw new FoundationError(`foundation stack ${stack} has no read policy for division "${division}": run \`pulumi up\` on ${stack} after adding the tenant, then this stack`);
   }
   return policy;
 }

@@ -1,7 +1,7 @@
 // The real program under Pulumi's mock runtime, on the shipped stacks: each seed fact is
 // checked on what the program registers (names, paths, labels, keys, templates, edges).
 import { beforeAll, describe, expect, it } from "vitest";
-import { runOffline, type OfflineRun, type RegisteredResource } from "../infra/mockRuntime";
+import { ProgramError, runOffline, type OfflineRun, type RegisteredResource } from "../infra/mockRuntime";
 import { foundationPolicy } from "../infra/program";
 import { readPlatformOutputs, type PlatformSecretsOutputs } from "../infra/outputs";
 import * as pulumi from "@pulumi/pulumi";
@@ -360,6 +360,15 @@ describe("modes and variants", () => {
     expect(ofType(resources, T.authBackend)[0]!.inputs.path).toBe("k8s-dc6");
     for (const r of ofType(resources, T.role)) expect(r.inputs.backend).toBe("k8s-dc6");
     for (const s of [...ofType(resources, T.ss), ...ofType(resources, T.css)]) expect(inputsOf<EsoObject>(s).spec.provider.vault.auth.kubernetes.mountPath).toBe("k8s-dc6");
+  });
+
+  it("stops before registering anything when the foundation stack lacks a division (nothing half-created)", async () => {
+    const root = fixtureRoot({ "stacks/Pulumi.c.yaml": ownFoundationStack({ "platform-secrets:foundation": { stack: "org/platform-secrets/f" } }), "stacks/tenants.yaml": SEED_TENANTS });
+    const stale = { foundation: { kvMount: "secret", divisionPolicies: { platform: "apps-platform-read" }, canaryKeys: {}, adminGroups: {} } };
+    const failure = await runOffline({ root, stack: "c", stackOutputs: () => stale }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ProgramError);
+    expect((failure as ProgramError).message).toMatch(/foundation stack org\/platform-secrets\/f has no read policy for division "payments"/);
+    expect((failure as ProgramError).registered.map((r) => r.type)).toEqual([T.stackRef]);
   });
 
   it("checks the foundation's division policies (pure check used in the role's inputs)", () => {
