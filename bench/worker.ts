@@ -7,14 +7,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
-import * as settings from "@pulumi/pulumi/runtime/settings";
-import { runOffline, type RegisteredResource } from "../infra/mockRuntime";
+import { runOffline, waitForRegistrations, type RegisteredResource } from "../infra/mockRuntime";
 import { evaluatePack } from "../policy/evaluate";
 import { benchCatalogue, benchStackValues } from "./catalogue";
-
-interface RpcSettings {
-  waitForRPCs(): Promise<void>;
-}
 
 type Ctor = new (name: string, args: never, opts?: pulumi.CustomResourceOptions) => pulumi.Resource;
 
@@ -54,7 +49,7 @@ async function floor(resources: RegisteredResource[]): Promise<void> {
     const parent = r.parent ? byUrn.get(r.parent) : undefined;
     byUrn.set(r.urn, bare(r, parent ? { parent } : {}));
   }
-  await (settings as unknown as RpcSettings).waitForRPCs();
+  await waitForRegistrations();
 }
 
 const [mode, nArg, file] = process.argv.slice(2);

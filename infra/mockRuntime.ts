@@ -221,6 +221,12 @@ interface RpcSettings {
   waitForRPCs(): Promise<void>;
 }
 
+/** Waits until every registration the program started has reached the (mock) monitor. */
+export function waitForRegistrations(): Promise<void> {
+  // Internal to the SDK (not in its typings), but it is what Pulumi itself awaits before exiting.
+  return (settings as unknown as RpcSettings).waitForRPCs();
+}
+
 /** Validates config, then runs definePlatform under mocks; config errors throw before any registration. */
 export async function runOffline(opts: OfflineOptions): Promise<OfflineRun> {
   const loaded = loadStack(opts);
@@ -240,10 +246,10 @@ export async function runOffline(opts: OfflineOptions): Promise<OfflineRun> {
     try {
       outputs = await definePlatform(loaded);
     } catch (err) {
-      await (settings as unknown as RpcSettings).waitForRPCs();
+      await waitForRegistrations();
       throw new ProgramError([message(err)], monitor.registered);
     }
-    await (settings as unknown as RpcSettings).waitForRPCs();
+    await waitForRegistrations();
     await new Promise((resolve) => setImmediate(resolve));
     if (failures.length > 0) throw new ProgramError(failures.map(message), monitor.registered);
     return { loaded, resources: monitor.registered, outputs };

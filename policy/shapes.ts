@@ -103,6 +103,11 @@ export function objectName(r: ResourceView): string {
   return m.namespace ? `${m.namespace}/${m.name ?? r.name}` : (m.name ?? r.name);
 }
 
+/** Every namespace selector of a ClusterExternalSecret, the deprecated singular one included. */
+export function cesSelectors(spec: ClusterExternalSecretSpec): LabelSelector[] {
+  return [...(spec.namespaceSelectors ?? []), ...(spec.namespaceSelector ? [spec.namespaceSelector] : [])];
+}
+
 /** A selector that selects everything: absent, or with neither labels nor expressions. */
 export function isEmptySelector(s: LabelSelector | undefined): boolean {
   return !s || (Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0);

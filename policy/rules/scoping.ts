@@ -4,6 +4,7 @@ import type { PolicyRule } from "../../infra/vaultPolicy";
 import { parseHcl } from "../hcl";
 import { resourceRule } from "../rule";
 import {
+  cesSelectors,
   esoKind,
   isEmptySelector,
   metaOf,
@@ -170,7 +171,7 @@ export const clusterExternalSecretScope = resourceRule({
     if (esoKind(r.type) !== "ClusterExternalSecret") return;
     const spec = specOf<ClusterExternalSecretSpec>(r);
     const at = `ClusterExternalSecret ${objectName(r)}`;
-    const selectors = [...(spec.namespaceSelectors ?? []), ...(spec.namespaceSelector ? [spec.namespaceSelector] : [])];
+    const selectors = cesSelectors(spec);
     if (selectors.length === 0 && (spec.namespaces ?? []).length === 0) report(`${at} selects no namespaces explicitly: add namespaceSelectors with ${naming.TENANT_LABEL}: "true"`);
     if (selectors.some(isEmptySelector)) report(`${at} has an empty namespace selector, which selects every namespace in the cluster`);
     const es = spec.externalSecretSpec ?? {};

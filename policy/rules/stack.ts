@@ -2,6 +2,7 @@
 import * as naming from "../../infra/naming";
 import { stackRule } from "../rule";
 import {
+  cesSelectors,
   esoKind,
   metaOf,
   objectName,
@@ -39,7 +40,7 @@ export const uniqueTargetSecrets = stackRule({
       } else if (kind === "ClusterExternalSecret") {
         const spec = specOf<ClusterExternalSecretSpec>(r);
         const secret = spec.externalSecretSpec?.target?.name ?? spec.externalSecretName ?? metaOf(r).name ?? r.name;
-        const selectors = [...(spec.namespaceSelectors ?? []), ...(spec.namespaceSelector ? [spec.namespaceSelector] : [])];
+        const selectors = cesSelectors(spec);
         for (const ns of namespaces) {
           if (ns.name && (selectors.some((s) => matches(s, ns.labels ?? {})) || (spec.namespaces ?? []).includes(ns.name))) add(ns.name, secret, r.urn);
         }
