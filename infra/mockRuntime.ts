@@ -64,55 +64,48 @@ interface ProtoReadResponse {
   getProperties(): ProtoStruct;
 }
 
+interface CommonRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getProvider(): string;
+  getDependenciesList(): string[];
+}
+
 class RecordingMonitor extends MockMonitor {
   readonly registered: RegisteredResource[] = [];
 
+  /** One record per registration or read, as the engine receives it. */
+  private record(req: CommonRequest, urn: string, inputs: ProtoStruct, outputs: ProtoStruct, kind: Pick<RegisteredResource, "custom" | "protect" | "read" | "propertyDependencies">): void {
+    this.registered.push({
+      urn,
+      type: req.getType(),
+      name: req.getName(),
+      ...(req.getParent() ? { parent: req.getParent() } : {}),
+      ...(req.getProvider() ? { provider: req.getProvider() } : {}),
+      ...kind,
+      dependencies: req.getDependenciesList(),
+      inputs: plain(rpc.deserializeProperties(inputs) as Record<string, unknown>),
+      outputs: plain(rpc.deserializeProperties(outputs) as Record<string, unknown>),
+    });
+  }
+
   override async registerResource(req: ProtoRegisterRequest, callback: Callback): Promise<void> {
-    const inputs = rpc.deserializeProperties(req.getObject()) as Record<string, unknown>;
     return super.registerResource(req, (err: unknown, response: ProtoRegisterResponse | undefined) => {
       if (!err && response) {
         const propertyDependencies: Record<string, string[]> = {};
         req.getPropertydependenciesMap().forEach((value, key) => {
           propertyDependencies[key] = value.getUrnsList();
         });
-        this.registered.push({
-          urn: response.getUrn(),
-          type: req.getType(),
-          name: req.getName(),
-          custom: req.getCustom(),
-          ...(req.getParent() ? { parent: req.getParent() } : {}),
-          ...(req.getProvider() ? { provider: req.getProvider() } : {}),
-          protect: req.getProtect() ?? false,
-          read: false,
-          dependencies: req.getDependenciesList(),
-          propertyDependencies,
-          inputs: plain(inputs),
-          outputs: plain(rpc.deserializeProperties(response.getObject()) as Record<string, unknown>),
-        });
+        this.record(req, response.getUrn(), req.getObject(), response.getObject(), { custom: req.getCustom(), protect: req.getProtect() ?? false, read: false, propertyDependencies });
       }
       callback(err, response);
     });
   }
 
   override async readResource(req: ProtoReadRequest, callback: (err: unknown, response: ProtoReadResponse | undefined) => void): Promise<void> {
-    const inputs = rpc.deserializeProperties(req.getProperties()) as Record<string, unknown>;
     return super.readResource(req, (err: unknown, response: ProtoReadResponse | undefined) => {
-      if (!err && response) {
-        this.registered.push({
-          urn: response.getUrn(),
-          type: req.getType(),
-          name: req.getName(),
-          custom: true,
-          ...(req.getParent() ? { parent: req.getParent() } : {}),
-          ...(req.getProvider() ? { provider: req.getProvider() } : {}),
-          protect: false,
-          read: true,
-          dependencies: req.getDependenciesList(),
-          propertyDependencies: {},
-          inputs: plain(inputs),
-          outputs: plain(rpc.deserializeProperties(response.getProperties()) as Record<string, unknown>),
-        });
-      }
+      if (!err && response) this.record(req, response.getUrn(), req.getProperties(), response.getProperties(), { custom: true, protect: false, read: true, propertyDependencies: {} });
       callback(err, response);
     });
   }

@@ -1,7 +1,7 @@
 // A catalogue of single bad changes to a stack's registered resources, each with the rule
 // meant to catch it. Used by the per-rule tests and by the mutation property.
 import type { RegisteredResource } from "../infra/mockRuntime";
-import { T } from "./helpers";
+import { ofType, T } from "./helpers";
 
 interface Meta {
   name?: string;
@@ -25,7 +25,6 @@ function edit(r: RegisteredResource, fn: (p: Props) => void): void {
 }
 
 const meta = (r: RegisteredResource) => (r.inputs as { metadata?: Meta }).metadata ?? {};
-const ofType = (rs: RegisteredResource[], type: string) => rs.filter((r) => r.type === type);
 const named = (rs: RegisteredResource[], type: string, name: string) => rs.filter((r) => r.type === type && meta(r).name === name);
 const policyNamed = (rs: RegisteredResource[], re: RegExp) => rs.filter((r) => r.type === T.policy && re.test(String(r.inputs.name)));
 const tenantRoles = (rs: RegisteredResource[]) => ofType(rs, T.role).filter((r) => (r.inputs.boundServiceAccountNames as string[])[0] === "app-eso");

@@ -1,6 +1,5 @@
 // The policy pack: every rule on passing and failing inputs, the whole pack over the
 // resources the program really registers, policy config, and the preview's exit codes.
-import { spawnSync } from "node:child_process";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,7 +11,7 @@ import { POLICIES } from "../policy/policies";
 import { RULES } from "../policy/rules";
 import { classifyPolicy, goDurationSeconds, inverse } from "../policy/rules/common";
 import * as naming from "../infra/naming";
-import { fixtureRoot, ownFoundationStack, ROOT, SEED_TENANTS } from "./helpers";
+import { fixtureRoot, ownFoundationStack, ROOT, runPreview, SEED_TENANTS } from "./helpers";
 import { MUTATIONS } from "./mutations";
 
 let solo: RegisteredResource[];
@@ -118,7 +117,6 @@ describe("policy config", () => {
 });
 
 describe("offline preview with the pack", () => {
-  const preview = (args: string[], cwd: string) => spawnSync(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scripts/preview.ts"), ...args], { cwd, encoding: "utf8" });
 
   it("exits 2 on a mandatory violation and prints pack, level, rule, URN and message; 0 once advisory", () => {
     const root = fixtureRoot({
@@ -126,12 +124,12 @@ describe("offline preview with the pack", () => {
       "stacks/tenants.yaml": SEED_TENANTS,
       "guard.json": JSON.stringify({ "auth-role-scope": "advisory" }),
     });
-    const failing = preview(["--stack", "slow"], root);
-    expect(failing.status, failing.stderr).toBe(2);
+    const failing = runPreview(["--stack", "slow"], root);
+    expect(failing.code, failing.stderr).toBe(2);
     expect(failing.stdout).toMatch(/\[mandatory\] {2}platform-secrets-guard v0\.1\.0 {2}auth-role-scope \(urn:pulumi:slow::platform-secrets::.*AuthBackendRole::apps-spoke-dc-v6-payments\)/);
     expect(failing.stdout).toContain('role "apps-spoke-dc-v6-payments" token_ttl 7200: set it, at most 3600s');
-    const advisory = preview(["--stack", "slow", "--policy-pack-config", "guard.json"], root);
-    expect(advisory.status, advisory.stderr).toBe(0);
+    const advisory = runPreview(["--stack", "slow", "--policy-pack-config", "guard.json"], root);
+    expect(advisory.code, advisory.stderr).toBe(0);
     expect(advisory.stdout).toContain("[advisory]");
   });
 });

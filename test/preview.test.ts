@@ -1,25 +1,16 @@
 // The main job as a user runs it: `npm run preview`, in a separate process.
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { PreviewJson } from "../infra/render";
-import { fixtureRoot, ownFoundationStack, ROOT, SEED_TENANTS } from "./helpers";
-
-const TSX = join(ROOT, "node_modules/.bin/tsx");
-const SCRIPT = join(ROOT, "scripts/preview.ts");
-
-function preview(args: string[], cwd = ROOT) {
-  const r = spawnSync(TSX, [SCRIPT, ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { fixtureRoot, ownFoundationStack, runPreview, SEED_TENANTS } from "./helpers";
 
 describe("npm run preview", () => {
   it("previews spoke-dc-v6 by default: summary grouped by component, manifests, HCL and JSON on disk", () => {
     const out = mkdtempSync(join(tmpdir(), "preview-out-"));
-    const r = preview(["--out", out]);
+    const r = runPreview(["--out", out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("Previewing stack spoke-dc-v6 offline");
     expect(r.stdout).toMatch(/\+ tenant:TenantNamespace {2}apps-payments-checkout-api-dev {2}\(5\)/);
@@ -34,7 +25,7 @@ describe("npm run preview", () => {
   });
 
   it("--json prints a plan shaped like `pulumi preview --json`, with secrets masked", () => {
-    const r = preview(["--stack", "spoke-dc-v7", "--json", "--out", mkdtempSync(join(tmpdir(), "preview-out-"))]);
+    const r = runPreview(["--stack", "spoke-dc-v7", "--json", "--out", mkdtempSync(join(tmpdir(), "preview-out-"))]);
     expect(r.code, r.stderr).toBe(0);
     const plan = JSON.parse(r.stdout) as PreviewJson;
     expect(plan.diagnostics).toEqual([]);
@@ -47,7 +38,7 @@ describe("npm run preview", () => {
 
   it("exits 1 with the file, line and key on a config error, and writes nothing", () => {
     const root = fixtureRoot({ "stacks/Pulumi.bad.yaml": ownFoundationStack({ "platform-secrets:vault": { address: "https://v:8200" } }), "stacks/tenants.yaml": SEED_TENANTS });
-    const r = preview(["--stack", "bad"], root);
+    const r = runPreview(["--stack", "bad"], root);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("stacks/Pulumi.bad.yaml:");
     expect(r.stderr).toContain("platform-secrets:vault.egressCidrs");
@@ -62,13 +53,13 @@ describe("npm run preview", () => {
       "stacks/Pulumi.c.yaml": ownFoundationStack({ "platform-secrets:foundation": { stack: "org/platform-secrets/f" } }),
       "stacks/tenants.yaml": SEED_TENANTS,
     });
-    const r = preview(["--stack", "c"], root);
+    const r = runPreview(["--stack", "c"], root);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('foundation stack org/platform-secrets/f has no read policy for division "payments"');
   });
 
   it("exits 1 with usage on an unknown flag", () => {
-    const r = preview(["--stak", "x"]);
+    const r = runPreview(["--stak", "x"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("usage: npm run preview");
   });
