@@ -103,6 +103,14 @@ class RecordingMonitor extends MockMonitor {
     });
   }
 
+  /** A component's outputs arrive after its registration; stack policies read them (FoundationReference). */
+  override registerResourceOutputs(req: { getUrn(): string; getOutputs(): ProtoStruct | undefined }, callback: (err: unknown, response: unknown) => void): void {
+    const r = this.registered.find((x) => x.urn === req.getUrn());
+    const outputs = req.getOutputs();
+    if (r && outputs) r.outputs = plain(rpc.deserializeProperties(outputs) as Record<string, unknown>);
+    super.registerResourceOutputs(req, callback);
+  }
+
   override async readResource(req: ProtoReadRequest, callback: (err: unknown, response: ProtoReadResponse | undefined) => void): Promise<void> {
     return super.readResource(req, (err: unknown, response: ProtoReadResponse | undefined) => {
       if (!err && response) this.record(req, response.getUrn(), req.getProperties(), response.getProperties(), { custom: true, protect: false, read: true, propertyDependencies: {} });

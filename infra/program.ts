@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
 import { ClusterSecretBridge, type FoundationLink } from "../components/ClusterSecretBridge";
+import { FoundationReference } from "../components/FoundationReference";
 import { VaultFoundation } from "../components/VaultFoundation";
 import type { LoadedStack } from "./load";
 import { planOutputs, type FoundationOutputs, type PlatformSecretsOutputs } from "./outputs";
@@ -12,9 +13,9 @@ export async function definePlatform(loaded: LoadedStack): Promise<PlatformSecre
   const { plan, config } = loaded;
   // Read and check the foundation first: a stale foundation stops the run before anything
   // of this stack is registered, so nothing is half-created.
-  const ref = plan.cluster && plan.foundationStack ? new pulumi.StackReference(plan.foundationStack) : undefined;
-  if (ref && plan.cluster) {
-    const read = (await ref.getOutputDetails("foundation")).value as FoundationOutputs | undefined;
+  const reference = plan.cluster && plan.foundationStack ? new FoundationReference("foundation", { stack: plan.foundationStack }) : undefined;
+  if (reference && plan.cluster) {
+    const read = await reference.outputs;
     if (!read) throw new FoundationError(`foundation stack ${plan.foundationStack} exports no \`foundation\` output: run \`pulumi up\` on it first`);
     for (const division of plan.cluster.divisionRoles.map((d) => d.division)) foundationPolicy(read, division, config.vault.kvMount, plan.foundationStack!);
   }
@@ -33,7 +34,7 @@ export async function definePlatform(loaded: LoadedStack): Promise<PlatformSecre
       link = { divisionPolicy: (d) => foundation.divisions[d]!.policy.name, canary: (d) => foundation.divisions[d]?.canary };
     } else {
       // Policy names still flow from the reference, so each role depends on it in the graph.
-      const outputs = ref!.requireOutput("foundation") as pulumi.Output<FoundationOutputs>;
+      const outputs = reference!.ref.requireOutput("foundation") as pulumi.Output<FoundationOutputs>;
       link = {
         divisionPolicy: (d) => outputs.apply((f) => foundationPolicy(f, d, config.vault.kvMount, plan.foundationStack!)),
         canary: () => undefined,

@@ -21,7 +21,7 @@ export const TYPES = {
   policy: "vault:index/policy:Policy",
   authBackend: "vault:index/authBackend:AuthBackend",
   role: "vault:kubernetes/authBackendRole:AuthBackendRole",
-  stackReference: "pulumi:pulumi:StackReference",
+  foundationReference: "platform-secrets:vault:FoundationReference",
 } as const;
 
 /** ESO kinds under either served API version. */

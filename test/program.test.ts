@@ -368,7 +368,7 @@ describe("modes and variants", () => {
     const failure = await runOffline({ root, stack: "c", stackOutputs: () => stale }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ProgramError);
     expect((failure as ProgramError).message).toMatch(/foundation stack org\/platform-secrets\/f has no read policy for division "payments"/);
-    expect((failure as ProgramError).registered.map((r) => r.type)).toEqual([T.stackRef]);
+    expect((failure as ProgramError).registered.map((r) => r.type)).toEqual(["platform-secrets:vault:FoundationReference", T.stackRef]);
   });
 
   it("checks the foundation's division policies (pure check used in the role's inputs)", () => {

@@ -52,14 +52,12 @@ export const uniqueTargetSecrets = stackRule({
   },
 });
 
-/** Policy names the foundation stack exports, seen through the StackReference's outputs. */
+/**
+ * Policy names the foundation stack provides, from the outputs of the program's
+ * FoundationReference component: the engine does not hand StackReference reads to stack policies.
+ */
 function foundationPolicies(resources: ResourceView[]): string[] {
-  const names: string[] = [];
-  for (const ref of resources.filter((r) => r.type === TYPES.stackReference)) {
-    const f = (ref.props.outputs as { foundation?: { divisionPolicies?: Record<string, string>; adminGroups?: Record<string, { policy: string }> } } | undefined)?.foundation;
-    names.push(...Object.values(f?.divisionPolicies ?? {}), ...Object.values(f?.adminGroups ?? {}).map((g) => g.policy));
-  }
-  return names;
+  return resources.filter((r) => r.type === TYPES.foundationReference).flatMap((r) => (r.props.policies as string[] | undefined) ?? []);
 }
 
 export const rolePoliciesExist = stackRule({
