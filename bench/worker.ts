@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
-import { runOffline, waitForRegistrations, type RegisteredResource } from "../infra/mockRuntime";
+import { runOffline, waitForRegistrations, type RegisteredResource } from "../preview/mock";
 import { evaluatePack } from "../policy/evaluate";
 import { benchCatalogue, benchStackValues } from "./catalogue";
 

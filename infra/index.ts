@@ -1,10 +1,13 @@
-// Entry point for `pulumi up` / `pulumi preview`. Config comes from the stack file through
-// Pulumi; the offline preview (scripts/preview.ts) runs the same definePlatform under mocks.
+// Entry point for `pulumi up` / `pulumi preview`, and for `npm run preview`, which starts it
+// through the SDK's own runner exactly as the language host does. Config comes through Pulumi.
+import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./configError";
 import { loadStack, projectValues, type LoadedStack } from "./load";
 import type { PlatformSecretsOutputs } from "./outputs";
 import { definePlatform, FoundationError } from "./program";
+
+const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 function decode(raw: string): unknown {
   try {
@@ -17,7 +20,9 @@ function decode(raw: string): unknown {
 function load(): LoadedStack {
   const all = pulumi.runtime.allConfig();
   const values = projectValues(Object.fromEntries(Object.entries(all).map(([k, v]) => [k, decode(v)])));
-  return loadStack({ root: process.cwd(), stack: pulumi.getStack(), values });
+  // The language host starts the program in the directory of `main`: project files are found
+  // from this module's own location, never from the working directory.
+  return loadStack({ root: PROJECT_ROOT, stack: pulumi.getStack(), values });
 }
 
 /** Pulumi awaits an ESM default export and takes what it returns as the stack outputs. */

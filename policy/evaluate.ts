@@ -7,11 +7,9 @@ import type {
   PolicyPackConfig,
   PolicyResource,
   ResourceValidationArgs,
-  ResourceValidationPolicy,
   StackValidationArgs,
-  StackValidationPolicy,
 } from "@pulumi/policy";
-import type { RegisteredResource } from "../infra/mockRuntime";
+import type { RegisteredResource } from "../preview/mock";
 import { DEFAULT_ENFORCEMENT, PACK_NAME, POLICIES } from "./policies";
 
 export interface Violation {
@@ -22,7 +20,6 @@ export interface Violation {
   message: string;
 }
 
-type Policy = ResourceValidationPolicy | StackValidationPolicy;
 
 const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
 
@@ -33,13 +30,20 @@ export class PolicyConfigError extends Error {
   }
 }
 
+/** What config resolution needs of a policy: the pack's own objects, or GetAnalyzerInfo's answer. */
+export interface ConfigurablePolicy {
+  name: string;
+  enforcementLevel?: EnforcementLevel;
+  configSchema?: { properties?: object; required?: string[] };
+}
+
 interface Resolved {
   level: EnforcementLevel;
   config: Record<string, unknown>;
 }
 
 /** Validates a `--policy-pack-config` document and resolves each policy's level and values. */
-export function resolveConfig(packConfig: PolicyPackConfig, file = "policy config", policies: readonly Policy[] = POLICIES): Map<string, Resolved> {
+export function resolveConfig(packConfig: PolicyPackConfig, file = "policy config", policies: readonly ConfigurablePolicy[] = POLICIES): Map<string, Resolved> {
   const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
   const problems: string[] = [];
   const byName = new Map(policies.map((p) => [p.name, p]));
@@ -53,7 +57,7 @@ export function resolveConfig(packConfig: PolicyPackConfig, file = "policy confi
       type: "object",
       properties: { enforcementLevel: { enum: LEVELS }, ...(policy.configSchema?.properties ?? {}) },
       additionalProperties: false,
-      ...(policy.configSchema?.required ? { required: policy.configSchema.required } : {}),
+      ...(policy.configSchema?.required?.length ? { required: policy.configSchema.required } : {}),
     };
     const validate = ajv.compile(schema);
     if (!validate(entry)) {

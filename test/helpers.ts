@@ -3,13 +3,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
-import type { RegisteredResource } from "../infra/mockRuntime";
+import type { RegisteredResource } from "../preview/mock";
 
 export const ROOT = process.cwd();
 
 /** `npm run preview -- <args>` as a user runs it: its own process, in `cwd` as the project root. */
 export function runPreview(args: string[], cwd = ROOT): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scripts/preview.ts"), ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  const r = spawnSync(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "preview/cli.ts"), ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -1,6 +1,6 @@
 // A catalogue of single bad changes to a stack's registered resources, each with the rule
 // meant to catch it. Used by the per-rule tests and by the mutation property.
-import type { RegisteredResource } from "../infra/mockRuntime";
+import type { RegisteredResource } from "../preview/mock";
 import { ofType, T } from "./helpers";
 
 interface Meta {

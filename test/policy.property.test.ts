@@ -2,7 +2,7 @@
 // >= 100 runs each, tagged). The program runs under the mock runtime for every case.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { runOffline } from "../infra/mockRuntime";
+import { runOffline } from "../preview/mock";
 import { evaluatePack } from "../policy/evaluate";
 import { catalogue, CLUSTERS, soloStackValues } from "./arbitraries";
 import { ROOT } from "./helpers";

@@ -4,7 +4,7 @@ import type { PolicyPackConfig } from "@pulumi/policy";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runOffline, type RegisteredResource } from "../infra/mockRuntime";
+import { runOffline, type RegisteredResource } from "../preview/mock";
 import { evaluatePack, PolicyConfigError, resolveConfig } from "../policy/evaluate";
 import { parseHcl } from "../policy/hcl";
 import { POLICIES } from "../policy/policies";

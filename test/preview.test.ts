@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import type { PreviewJson } from "../infra/render";
+import type { PreviewJson } from "../preview/render";
 import { fixtureRoot, ownFoundationStack, runPreview, SEED_TENANTS } from "./helpers";
 
 describe("npm run preview", () => {

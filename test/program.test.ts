@@ -1,7 +1,7 @@
 // The real program under Pulumi's mock runtime, on the shipped stacks: each seed fact is
 // checked on what the program registers (names, paths, labels, keys, templates, edges).
 import { beforeAll, describe, expect, it } from "vitest";
-import { ProgramError, runOffline, type OfflineRun, type RegisteredResource } from "../infra/mockRuntime";
+import { ProgramError, runOffline, type OfflineRun, type RegisteredResource } from "../preview/mock";
 import { foundationPolicy } from "../infra/program";
 import { readPlatformOutputs, type PlatformSecretsOutputs } from "../infra/outputs";
 import * as pulumi from "@pulumi/pulumi";

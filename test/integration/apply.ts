@@ -1,6 +1,6 @@
 // Applies the Vault side of a stack, as the program registered it under the mock runtime,
 // to a real server through its HTTP API: what pulumi-vault would do on `pulumi up`.
-import type { RegisteredResource } from "../../infra/mockRuntime";
+import type { RegisteredResource } from "../../preview/mock";
 import type { VaultClient } from "./vaultClient";
 
 export interface ApplyOptions {

@@ -2,7 +2,7 @@
 // (performed by the server's own plugin against a TokenReview endpoint), real reads, real denials.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runOffline, type OfflineRun } from "../../infra/mockRuntime";
+import { runOffline, type OfflineRun } from "../../preview/mock";
 import * as naming from "../../infra/naming";
 import type { ClusterOutputs } from "../../infra/outputs";
 import type { Tenant } from "../../infra/tenants";

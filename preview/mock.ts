@@ -1,35 +1,21 @@
-// Runs the real program under Pulumi's mock runtime and records every registration the
-// way the engine receives it (type, name, parent, protect, dependencies, inputs). The
-// offline preview, the tests and the policy pack evaluation all work from this record.
-import { createHash } from "node:crypto";
+// Runs the program in-process under Pulumi's mock runtime and records every registration the
+// way the engine receives it, in the same record format as the gRPC engine (preview/engine/).
+// Fast, so unit tests and property tests use it; `npm run preview` runs the real runner.
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor, type MockCallArgs, type MockResourceArgs, type MockResourceResult, type Mocks } from "@pulumi/pulumi/runtime/mocks";
-import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import * as settings from "@pulumi/pulumi/runtime/settings";
-import { loadStack, type LoadedStack } from "./load";
-import { planOutputs, type PlatformSecretsOutputs } from "./outputs";
-import { definePlatform } from "./program";
-import { PROJECT } from "./config";
+import { PROJECT } from "../infra/config";
+import { loadStack, type LoadedStack } from "../infra/load";
+import type { PlatformSecretsOutputs } from "../infra/outputs";
+import { definePlatform } from "../infra/program";
+import { fromWire, type RegisteredResource } from "./record";
+import { fakeValue, invokeAnswer, shippedStackOutputs } from "./standIns";
 
-export interface RegisteredResource {
-  urn: string;
-  type: string;
-  name: string;
-  custom: boolean;
-  parent?: string;
-  provider?: string;
-  protect: boolean;
-  /** Read, not managed: a StackReference or a `.get`. */
-  read: boolean;
-  /** URNs this resource depends on (explicit dependsOn plus input dependencies). */
-  dependencies: string[];
-  /** input property -> URNs its value came from */
-  propertyDependencies: Record<string, string[]>;
-  inputs: Record<string, unknown>;
-  outputs: Record<string, unknown>;
+export type { RegisteredResource };
+
+interface ProtoStruct {
+  toJavaScript(): unknown;
 }
-
-type ProtoStruct = Parameters<typeof rpc.deserializeProperties>[0];
 
 interface ProtoRegisterRequest {
   getType(): string;
@@ -85,8 +71,8 @@ class RecordingMonitor extends MockMonitor {
       ...(req.getProvider() ? { provider: req.getProvider() } : {}),
       ...kind,
       dependencies: req.getDependenciesList(),
-      inputs: plain(rpc.deserializeProperties(inputs) as Record<string, unknown>),
-      outputs: plain(rpc.deserializeProperties(outputs) as Record<string, unknown>),
+      inputs: fromWire(inputs.toJavaScript()) as Record<string, unknown>,
+      outputs: fromWire(outputs.toJavaScript()) as Record<string, unknown>,
     });
   }
 
@@ -107,7 +93,7 @@ class RecordingMonitor extends MockMonitor {
   override registerResourceOutputs(req: { getUrn(): string; getOutputs(): ProtoStruct | undefined }, callback: (err: unknown, response: unknown) => void): void {
     const r = this.registered.find((x) => x.urn === req.getUrn());
     const outputs = req.getOutputs();
-    if (r && outputs) r.outputs = plain(rpc.deserializeProperties(outputs) as Record<string, unknown>);
+    if (r && outputs) r.outputs = fromWire(outputs.toJavaScript()) as Record<string, unknown>;
     super.registerResourceOutputs(req, callback);
   }
 
@@ -119,20 +105,7 @@ class RecordingMonitor extends MockMonitor {
   }
 }
 
-/** Secrets arrive wrapped; the record keeps their plain values (the preview masks them). */
-function plain<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(plain) as T;
-  if (value && typeof value === "object") {
-    const obj = value as Record<string, unknown>;
-    if (obj[rpc.specialSigKey] === rpc.specialSecretSig) return plain(obj.value) as T;
-    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, plain(v)])) as T;
-  }
-  return value;
-}
 
-function fakeValue(seed: string, length: number): string {
-  return createHash("sha256").update(seed).digest("base64url").slice(0, length);
-}
 
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
 
@@ -178,11 +151,7 @@ export function mockState(args: MockResourceArgs, ctx: OfflineContext): MockReso
 }
 
 export function mockCall(args: MockCallArgs): Record<string, unknown> {
-  if (args.token === "vault:index/getAuthBackend:getAuthBackend") {
-    const path = String((args.inputs as { path: string }).path);
-    return { id: path, path, type: "oidc", accessor: `auth_oidc_${fakeValue(path, 8)}`, description: "", local: false };
-  }
-  throw new Error(`offline preview has no mock for invoke ${args.token}`);
+  return invokeAnswer(args.token, args.inputs as Record<string, unknown>);
 }
 
 export interface OfflineRun {
@@ -191,13 +160,6 @@ export interface OfflineRun {
   outputs: PlatformSecretsOutputs;
 }
 
-/** Offline outputs of a shipped stack, for StackReferences to it (last path segment = stack). */
-export function shippedStackOutputs(root: string): (stackRef: string) => PlatformSecretsOutputs {
-  return (stackRef) => {
-    const stack = stackRef.split("/").pop()!;
-    return planOutputs(loadStack({ root, stack }).plan);
-  };
-}
 
 export interface OfflineOptions {
   root: string;

@@ -1,0 +1,77 @@
+// Starts the program the way the Node.js language host does for `pulumi preview`: `node
+// <nodeargs> <@pulumi/pulumi/cmd/run> --monitor … --engine … <entry>` in the directory of
+// `main`, config in PULUMI_CONFIG, against the in-process RecordingEngine.
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { pulumiConfigVar, splitArgs, type ProjectFile, type StackConfigEnv } from "./project";
+
+/** The exit code with which the SDK says "the error was already logged to the engine". */
+export const EXIT_LOGGED = 32;
+
+export interface ProgramProcess {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** The exact command line, for reports. */
+  argv: string[];
+}
+
+export interface LaunchOptions {
+  root: string;
+  project: ProjectFile;
+  stack: string;
+  organization: string;
+  env: StackConfigEnv;
+  /** `127.0.0.1:<port>` of the RecordingEngine (monitor and engine services). */
+  address: string;
+  /** The language host passes the engine's `--parallel` (default: unbounded). */
+  parallel?: number;
+  /** Extra environment (tests, benchmarks). */
+  extraEnv?: Record<string, string>;
+  node?: string;
+}
+
+/** Resolves a module from a directory as the language host's `locateModule` does. */
+export function locateModule(module: string, fromDir: string): string {
+  return createRequire(join(fromDir, "noop.js")).resolve(module);
+}
+
+export function programArgv(opts: LaunchOptions): string[] {
+  const p = opts.project;
+  return [
+    ...splitArgs(p.options.nodeargs),
+    locateModule("@pulumi/pulumi/cmd/run", p.programDirectory),
+    "--monitor", opts.address,
+    "--engine", opts.address,
+    "--organization", opts.organization,
+    "--project", p.name,
+    "--root-directory", opts.root,
+    "--stack", opts.stack,
+    "--pwd", p.programDirectory,
+    "--dry-run",
+    "--parallel", String(opts.parallel ?? 2147483647),
+    p.entryPoint,
+  ];
+}
+
+export function launchProgram(opts: LaunchOptions): Promise<ProgramProcess> {
+  const argv = programArgv(opts);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PULUMI_CONFIG: pulumiConfigVar(opts.env.config),
+    PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(opts.env.secretKeys),
+    ...(opts.project.options.typescript ? { PULUMI_NODEJS_TYPESCRIPT: "true" } : {}),
+    ...(opts.project.options.tsconfig ? { PULUMI_NODEJS_TSCONFIG_PATH: opts.project.options.tsconfig } : {}),
+    ...opts.extraEnv,
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn(opts.node ?? process.execPath, argv, { cwd: opts.project.programDirectory, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.once("error", reject);
+    child.once("close", (code, signal) => resolve({ exitCode: code ?? (signal ? 128 : 1), stdout, stderr, argv }));
+  });
+}

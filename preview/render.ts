@@ -1,0 +1,198 @@
+// Renders a preview record for people and tools: a summary grouped by component, manifests
+// and Vault documents on disk, and the digest `pulumi preview --json` prints.
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { stringify } from "yaml";
+import { masked, plain, type RegisteredResource } from "./record";
+
+interface Meta {
+  name?: string;
+  namespace?: string;
+}
+
+/** The name an operator would search for: `ns/name` for Kubernetes, the path or name for Vault. */
+export function displayName(r: RegisteredResource): string {
+  const i = plain(r.inputs) as Record<string, unknown> & { metadata?: Meta };
+  if (r.type.startsWith("kubernetes:") && i.metadata?.name) return i.metadata.namespace ? `${i.metadata.namespace}/${i.metadata.name}` : i.metadata.name;
+  if (r.type === "vault:kubernetes/authBackendRole:AuthBackendRole") return `auth/${String(i.backend)}/role/${String(i.roleName)}`;
+  if (r.type === "vault:kubernetes/authBackendConfig:AuthBackendConfig") return `auth/${String(i.backend)}/config`;
+  if (r.type === "vault:index/authBackend:AuthBackend") return `auth/${String(i.path)}`;
+  if (r.type === "vault:index/mount:Mount") return `${String(i.path)}/`;
+  if (r.type === "vault:kv/secretV2:SecretV2") return `${String(i.mount)}/${String(i.name)}`;
+  if (typeof i.name === "string") return i.name;
+  return r.name;
+}
+
+const shortType = (t: string) => t.replace(/^kubernetes:/, "k8s:").replace(/^platform-secrets:/, "");
+const isStackRoot = (r: RegisteredResource) => r.type === "pulumi:pulumi:Stack";
+const isProvider = (r: RegisteredResource) => r.type.startsWith("pulumi:providers:");
+
+export function summary(stack: string, resources: readonly RegisteredResource[], header: string[] = []): string {
+  const shown = resources.filter((r) => !isStackRoot(r) && !isProvider(r));
+  const urns = new Set(shown.map((r) => r.urn));
+  const children = new Map<string, RegisteredResource[]>();
+  const roots: RegisteredResource[] = [];
+  for (const r of shown) {
+    if (r.parent && urns.has(r.parent)) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+    else roots.push(r);
+  }
+  const lines = [`Previewing stack ${stack} offline (Pulumi's own runner against a recording engine: no cloud, cluster or Vault was contacted)`, ...header.map((h) => `  ${h}`), ""];
+  const walk = (r: RegisteredResource, depth: number) => {
+    const op = r.read ? "read" : r.importId ? "=" : "+";
+    const flag = `${r.protect ? "  [protected]" : ""}${r.importId ? `  [import ${r.importId}]` : ""}`;
+    const kids = children.get(r.urn) ?? [];
+    lines.push(`${"    ".repeat(depth)}${op} ${shortType(r.type)}  ${r.custom ? displayName(r) : r.name}${flag}${kids.length && !r.custom ? `  (${kids.length})` : ""}`);
+    for (const k of [...kids].sort((a, b) => Number(a.custom) - Number(b.custom))) walk(k, depth + 1);
+  };
+  for (const r of roots) walk(r, 1);
+  const created = shown.filter((r) => !r.read && !r.importId);
+  const imported = shown.filter((r) => r.importId);
+  lines.push(
+    "",
+    `Resources: ${created.length} to create (${created.filter((r) => r.custom).length} custom, ${created.filter((r) => !r.custom).length} components), ${imported.length} to import, ${shown.filter((r) => r.protect).length} protected, ${shown.filter((r) => r.read).length} read`,
+  );
+  return lines.join("\n");
+}
+
+/** `apitype.ResourceV3` as the engine serialises a step's new state (secrets masked). */
+export interface ResourceV3 {
+  urn: string;
+  custom: boolean;
+  id?: string;
+  type: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+  parent?: string;
+  protect?: boolean;
+  dependencies?: string[];
+  provider?: string;
+  propertyDependencies?: Record<string, string[]>;
+  importID?: string;
+  ignoreChanges?: string[];
+}
+
+/** `display.PreviewStep` (pkg/display/json.go). */
+export interface PreviewStep {
+  op: "create" | "read" | "import";
+  urn: string;
+  provider?: string;
+  newState?: ResourceV3;
+  detailedDiff: null;
+}
+
+/** `display.PreviewDiagnostic`: the engine prints `prefix + message` as `message`. */
+export interface PreviewDiagnostic {
+  urn?: string;
+  message: string;
+  severity: "info" | "warning" | "error";
+}
+
+/** `apitype.PolicyEvent`, as the engine's event stream carries a policy finding. */
+export interface PolicyEvent {
+  resourceUrn?: string;
+  message: string;
+  color: "never";
+  policyName: string;
+  policyPackName: string;
+  policyPackVersion: string;
+  policyPackVersionTag: string;
+  enforcementLevel: string;
+}
+
+/**
+ * `display.PreviewDigest`, field for field, plus `policyEvents`: the engine's digest skips
+ * policy events (pkg/backend/display/json.go), so they are added in the engine's own
+ * PolicyEvent shape for tools that would otherwise need a second run with `--event-log`.
+ */
+export interface PreviewDigest {
+  config?: Record<string, string>;
+  steps?: PreviewStep[];
+  diagnostics?: PreviewDiagnostic[];
+  duration?: number;
+  changeSummary?: Record<string, number>;
+  policyEvents?: PolicyEvent[];
+}
+
+function newState(r: RegisteredResource): ResourceV3 {
+  const nonEmpty = <T extends object>(key: string, v: T) => (Object.keys(v).length ? { [key]: v } : {});
+  return {
+    urn: r.urn,
+    custom: r.custom,
+    type: r.type,
+    ...nonEmpty("inputs", masked(r.inputs)),
+    ...nonEmpty("outputs", masked(r.outputs)),
+    ...(r.parent ? { parent: r.parent } : {}),
+    ...(r.protect ? { protect: true } : {}),
+    ...(r.dependencies.length ? { dependencies: r.dependencies } : {}),
+    ...(r.provider ? { provider: r.provider } : {}),
+    ...nonEmpty("propertyDependencies", Object.fromEntries(Object.entries(r.propertyDependencies).filter(([, v]) => v.length))),
+    ...(r.importId ? { importID: r.importId } : {}),
+    ...(r.ignoreChanges?.length ? { ignoreChanges: r.ignoreChanges } : {}),
+  };
+}
+
+export interface DigestInput {
+  resources: readonly RegisteredResource[];
+  config: Record<string, string>;
+  diagnostics: PreviewDiagnostic[];
+  policyEvents: PolicyEvent[];
+  durationMs: number;
+}
+
+export function previewDigest(d: DigestInput): PreviewDigest {
+  const steps = d.resources.map((r): PreviewStep => {
+    const op = r.read ? "read" : r.importId ? "import" : "create";
+    return { op, urn: r.urn, ...(r.provider ? { provider: r.provider } : {}), newState: newState(r), detailedDiff: null };
+  });
+  const changeSummary: Record<string, number> = {};
+  for (const s of steps) changeSummary[s.op] = (changeSummary[s.op] ?? 0) + 1;
+  return {
+    config: d.config,
+    steps,
+    ...(d.diagnostics.length ? { diagnostics: d.diagnostics } : {}),
+    duration: Math.round(d.durationMs * 1e6),
+    changeSummary,
+    ...(d.policyEvents.length ? { policyEvents: d.policyEvents } : {}),
+  };
+}
+
+function write(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
+
+const managedOfType = (resources: readonly RegisteredResource[], test: (type: string) => boolean) => resources.filter((r) => !r.read && test(r.type));
+
+/** Writes manifests (YAML), policies (HCL) and the other Vault objects (JSON) under `dir`; returns file count. */
+export function writeArtifacts(dir: string, resources: readonly RegisteredResource[], digest: PreviewDigest): number {
+  rmSync(dir, { recursive: true, force: true });
+  let files = 0;
+  const out = (rel: string, text: string) => {
+    write(join(dir, rel), text);
+    files++;
+  };
+  const manifests: string[] = [];
+  for (const r of managedOfType(resources, (t) => t.startsWith("kubernetes:"))) {
+    const { apiVersion, kind, ...rest } = plain(r.inputs) as { apiVersion?: string; kind?: string; metadata?: Meta } & Record<string, unknown>;
+    const text = stringify({ apiVersion, kind, ...rest }, { lineWidth: 0 });
+    const ns = rest.metadata?.namespace ?? "_cluster";
+    const patch = r.type.endsWith("Patch") ? ".patch" : "";
+    out(`kubernetes/${ns}/${kind}.${rest.metadata?.name ?? r.name}${patch}.yaml`, text);
+    manifests.push(text);
+  }
+  if (manifests.length) out("kubernetes/all.yaml", manifests.join("---\n"));
+  for (const r of managedOfType(resources, (t) => t === "vault:index/policy:Policy")) {
+    const i = plain(r.inputs);
+    out(`vault/policies/${String(i.name)}.hcl`, String(i.policy));
+  }
+  const vaultJson = (file: string, types: string[]) => {
+    const objects = managedOfType(resources, (t) => types.includes(t)).map((r) => ({ type: r.type, name: displayName(r), protect: r.protect, ...(r.importId ? { importId: r.importId } : {}), inputs: masked(r.inputs) }));
+    if (objects.length) out(`vault/${file}`, `${JSON.stringify(objects, null, 2)}\n`);
+  };
+  vaultJson("mounts.json", ["vault:index/mount:Mount", "vault:kv/secretV2:SecretV2"]);
+  vaultJson("auth.json", ["vault:index/authBackend:AuthBackend", "vault:kubernetes/authBackendConfig:AuthBackendConfig"]);
+  vaultJson("roles.json", ["vault:kubernetes/authBackendRole:AuthBackendRole"]);
+  vaultJson("identity.json", ["vault:identity/group:Group", "vault:identity/groupAlias:GroupAlias"]);
+  out("preview.json", `${JSON.stringify(digest, null, 2)}\n`);
+  return files;
+}

@@ -1,0 +1,27 @@
+// What the offline engine answers in place of other stacks and providers, shared by the gRPC
+// engine and the in-process mock runtime so both paths see the same world.
+import { createHash } from "node:crypto";
+import { loadStack } from "../infra/load";
+import { planOutputs, type PlatformSecretsOutputs } from "../infra/outputs";
+
+/** A stable stand-in string for a value only a real server knows. */
+export function fakeValue(seed: string, length: number): string {
+  return createHash("sha256").update(seed).digest("base64url").slice(0, length);
+}
+
+/**
+ * Outputs of a shipped stack for a StackReference to it (last path segment = stack name): the
+ * contract `planOutputs` computes, which is what that stack exports after its `pulumi up`.
+ */
+export function shippedStackOutputs(root: string): (stackRef: string) => PlatformSecretsOutputs {
+  return (stackRef) => planOutputs(loadStack({ root, stack: stackRef.split("/").pop()! }).plan);
+}
+
+/** Invoke results a provider would return; anything else is refused with the token named. */
+export function invokeAnswer(token: string, args: Record<string, unknown>): Record<string, unknown> {
+  if (token === "vault:index/getAuthBackend:getAuthBackend") {
+    const path = String(args.path);
+    return { id: path, path, type: "oidc", accessor: `auth_oidc_${fakeValue(path, 8)}`, description: "", local: false };
+  }
+  throw new Error(`the offline preview has no stand-in for invoke ${token}`);
+}
