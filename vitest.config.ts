@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     exclude: ["test/integration/**"],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Several suites start the program and the pack as the engine does, two Node processes each.
+    testTimeout: 300_000,
+    hookTimeout: 600_000,
   },
 });

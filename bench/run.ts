@@ -1,5 +1,6 @@
 // `npm run bench [-- --sizes 10,100,1000 --reps 5 --out bench]`, or `--smoke` (10 namespaces, one
-// repetition, written to a temporary directory). Each measurement runs in its own process.
+// repetition, written to a temporary directory). Each measurement runs in its own process, on
+// the preview's real path: programs on @pulumi/pulumi/cmd/run, the pack on run-policy-pack.
 import { execFileSync } from "node:child_process";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -83,7 +84,7 @@ function targets(rows: ResultRow[]): string[] {
   if (!big || !mid) return ["targets need the 100 and 1000 rows"];
   const check = (label: string, value: number, limit: number) => `${value <= limit ? "met   " : "MISSED"} ${label}: ${f(value)} (target <= ${limit})`;
   return [
-    check("program/floor time at 1000", big.programSeconds / big.floorSeconds, 1.25),
+    check("program/floor time at 1000", big.programSeconds / big.floorSeconds, 1.15),
     check("program/floor peak RSS at 1000", big.programRssMb / big.floorRssMb, 1.25),
     check("pack/program time at 1000", big.packSeconds / big.programSeconds, 0.1),
     check("time per namespace 1000 vs 100", big.programSeconds / big.tenants / (mid.programSeconds / mid.tenants), 1.5),
@@ -126,7 +127,7 @@ mkdirSync(outDir, { recursive: true });
 const work = mkdtempSync(join(tmpdir(), "bench-work-"));
 
 const machine = `${cpus().length} x ${cpus()[0]?.model.trim() ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-console.log(`platform-secrets bench on ${machine}: sizes ${sizes.join(", ")}, ${reps} repetition(s), each measurement in its own process`);
+console.log(`platform-secrets bench on ${machine}: sizes ${sizes.join(", ")}, ${reps} repetition(s), each measurement in its own process (programs on cmd/run, the pack over the Analyzer protocol)`);
 const rows: ResultRow[] = [];
 for (const n of sizes) {
   const samples: Sample[] = [];

@@ -1,76 +1,74 @@
 // One measurement in its own process: `tsx bench/worker.ts <program|pack|floor> <namespaces> <resources.json>`.
-// program: runs the real program under the mock runtime and saves what it registered;
-// pack: evaluates the policy pack over that record; floor: registers the same number of
-// resources of the same types and inputs through bare Pulumi resources, with no logic of ours.
-import { readFileSync, writeFileSync } from "node:fs";
-import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
-import * as vault from "@pulumi/vault";
-import { runOffline, waitForRegistrations, type RegisteredResource } from "../preview/mock";
-import { evaluatePack } from "../policy/evaluate";
+// program: `npm run preview`'s path without the pack: the real program on cmd/run against the
+// recording engine, on a generated fleet; saves what it registered.
+// floor: bench/floor.ts on cmd/run against the same engine, registering those resources bare.
+// pack: the policy pack on run-policy-pack, Analyze and AnalyzeStack over the wire on that record.
+// Times cover the run (process start and module loading included for program and floor, whose
+// processes are what `pulumi preview` starts); RSS is the whole tree: this process plus the child.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { PolicyPackProcess } from "../preview/engine/analyzer";
+import { RecordingEngine } from "../preview/engine/monitor";
+import { launchProgram } from "../preview/engine/program";
+import { copyProject, readProject } from "../preview/engine/project";
+import type { RegisteredResource } from "../preview/record";
+import { ORGANIZATION, previewStack } from "../preview/run";
+import { invokeAnswer } from "../preview/standIns";
 import { benchCatalogue, benchStackValues } from "./catalogue";
 
-type Ctor = new (name: string, args: never, opts?: pulumi.CustomResourceOptions) => pulumi.Resource;
+const ROOT = process.cwd();
+const STACK = "bench";
+const selfRssMb = () => process.resourceUsage().maxRSS / 1024;
 
-/** The SDK classes the program's resource types belong to: the floor pays what they cost, too. */
-const CLASSES: Record<string, Ctor> = {
-  "kubernetes:core/v1:Namespace": k8s.core.v1.Namespace,
-  "kubernetes:core/v1:ServiceAccount": k8s.core.v1.ServiceAccount,
-  "kubernetes:core/v1:ServiceAccountPatch": k8s.core.v1.ServiceAccountPatch,
-  "kubernetes:core/v1:Secret": k8s.core.v1.Secret,
-  "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": k8s.rbac.v1.ClusterRoleBinding,
-  "kubernetes:networking.k8s.io/v1:NetworkPolicy": k8s.networking.v1.NetworkPolicy,
-  "vault:index/mount:Mount": vault.Mount,
-  "vault:index/policy:Policy": vault.Policy,
-  "vault:index/authBackend:AuthBackend": vault.AuthBackend,
-  "vault:kubernetes/authBackendConfig:AuthBackendConfig": vault.kubernetes.AuthBackendConfig,
-  "vault:kubernetes/authBackendRole:AuthBackendRole": vault.kubernetes.AuthBackendRole,
-  "vault:kv/secretV2:SecretV2": vault.kv.SecretV2,
-  "vault:identity/group:Group": vault.identity.Group,
-  "vault:identity/groupAlias:GroupAlias": vault.identity.GroupAlias,
-  "random:index/randomPassword:RandomPassword": random.RandomPassword,
-  "pulumi:providers:vault": vault.Provider,
-  "pulumi:providers:kubernetes": k8s.Provider,
-};
-
-function bare(r: RegisteredResource, opts: pulumi.CustomResourceOptions): pulumi.Resource {
-  if (!r.custom) return new pulumi.ComponentResource(r.type, r.name, {}, opts);
-  if (r.type.startsWith("kubernetes:external-secrets.io/")) return new k8s.apiextensions.CustomResource(r.name, r.inputs as k8s.apiextensions.CustomResourceArgs, opts);
-  const Class = CLASSES[r.type];
-  if (!Class) throw new Error(`floor has no class for ${r.type}`);
-  return new Class(r.name, r.inputs as never, opts);
-}
-
-async function floor(resources: RegisteredResource[]): Promise<void> {
-  await pulumi.runtime.setMocks({ newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: (a) => a.inputs }, "platform-secrets", "bench", true);
-  const byUrn = new Map<string, pulumi.Resource>();
-  for (const r of resources.filter((x) => !x.read)) {
-    const parent = r.parent ? byUrn.get(r.parent) : undefined;
-    byUrn.set(r.urn, bare(r, parent ? { parent } : {}));
-  }
-  await waitForRegistrations();
+/** A copy of the project whose `bench` stack carries the generated fleet. */
+function benchProject(namespaces: number): string {
+  const root = mkdtempSync(join(tmpdir(), "bench-project-"));
+  copyProject(ROOT, root);
+  const config = Object.fromEntries(Object.entries(benchStackValues()).map(([k, v]) => [`platform-secrets:${k}`, v]));
+  mkdirSync(join(root, "stacks"));
+  writeFileSync(join(root, "stacks", `Pulumi.${STACK}.yaml`), stringify({ config }));
+  writeFileSync(join(root, "stacks", "tenants.yaml"), stringify({ tenants: benchCatalogue(namespaces) }));
+  return root;
 }
 
 const [mode, nArg, file] = process.argv.slice(2);
 const namespaces = Number(nArg);
 let resources: RegisteredResource[] = [];
 let seconds: number;
+let rssMb: number;
 if (mode === "program") {
+  const root = benchProject(namespaces);
   const t0 = performance.now();
-  const run = await runOffline({ root: process.cwd(), stack: "bench", values: benchStackValues(), tenantsData: { tenants: benchCatalogue(namespaces) } });
+  const run = await previewStack({ root, stack: STACK, sampleRss: true });
   seconds = (performance.now() - t0) / 1000;
   resources = run.resources;
+  rssMb = selfRssMb() + (run.program.peakRssMb ?? 0);
   writeFileSync(file!, JSON.stringify(resources));
 } else {
   resources = JSON.parse(readFileSync(file!, "utf8")) as RegisteredResource[];
-  const t0 = performance.now();
-  if (mode === "pack") {
-    const violations = await evaluatePack(resources);
-    if (violations.length) throw new Error(`the bench stack violates the pack: ${violations[0]!.policy}: ${violations[0]!.message}`);
-  } else if (mode === "floor") await floor(resources);
-  else throw new Error(`unknown mode ${mode}`);
-  seconds = (performance.now() - t0) / 1000;
+  const engine = new RecordingEngine({ project: "platform-secrets", stack: STACK, stackOutputs: () => undefined, invoke: invokeAnswer });
+  const address = await engine.start();
+  const env = { config: {}, secretKeys: [] };
+  if (mode === "floor") {
+    const project = { ...readProject(ROOT), programDirectory: join(ROOT, "bench"), entryPoint: "floor.ts" };
+    const t0 = performance.now();
+    const proc = await launchProgram({ root: ROOT, project, stack: STACK, organization: ORGANIZATION, env, address, extraEnv: { BENCH_RESOURCES: file! }, sampleRss: true });
+    seconds = (performance.now() - t0) / 1000;
+    if (proc.exitCode !== 0) throw new Error(`floor program failed (${proc.exitCode}):\n${proc.stderr}`);
+    rssMb = selfRssMb() + (proc.peakRssMb ?? 0);
+  } else if (mode === "pack") {
+    const pack = await PolicyPackProcess.start(join(ROOT, "policy"), address, { organization: ORGANIZATION, project: "platform-secrets", stack: STACK, env });
+    await pack.configure({});
+    const t0 = performance.now();
+    const findings = await pack.analyze(resources);
+    seconds = (performance.now() - t0) / 1000;
+    await pack.stop();
+    const mandatory = findings.find((f) => f.enforcementLevel === "mandatory");
+    if (mandatory) throw new Error(`the bench stack violates the pack: ${mandatory.policy}: ${mandatory.message}`);
+    rssMb = selfRssMb();
+  } else throw new Error(`unknown mode ${mode}`);
+  await engine.stop();
 }
-const rssMb = process.resourceUsage().maxRSS / 1024;
 process.stdout.write(`${JSON.stringify({ mode, namespaces, resources: resources.filter((r) => !r.read).length, seconds, rssMb })}\n`);

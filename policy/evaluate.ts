@@ -9,7 +9,8 @@ import type {
   ResourceValidationArgs,
   StackValidationArgs,
 } from "@pulumi/policy";
-import type { RegisteredResource } from "../preview/mock";
+import { unknownCheckingProxy } from "@pulumi/policy";
+import { plain, type RegisteredResource } from "../preview/record";
 import { DEFAULT_ENFORCEMENT, PACK_NAME, POLICIES } from "./policies";
 
 export interface Violation {
@@ -73,6 +74,11 @@ export function resolveConfig(packConfig: PolicyPackConfig, file = "policy confi
 
 class NotApplicable extends Error {}
 
+/** Props as @pulumi/policy hands them to a policy: secrets unwrapped, unknowns throwing on access. */
+function deserialized(props: Record<string, unknown>): Record<string, unknown> {
+  return unknownCheckingProxy(plain(props));
+}
+
 function typeCheck(type: string) {
   return <T>(cls: { new (...rest: never[]): T }) => (cls as unknown as { __pulumiType?: string }).__pulumiType === type;
 }
@@ -81,14 +87,14 @@ function resourceArgs(r: RegisteredResource, config: () => Record<string, unknow
   const isType = typeCheck(r.type);
   return {
     type: r.type,
-    props: r.inputs,
+    props: deserialized(r.inputs),
     urn: r.urn,
     name: r.name,
     opts: { protect: r.protect, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [], ...(r.parent ? { parent: r.parent } : {}) },
-    ...(provider ? { provider: { type: provider.type, props: provider.inputs, urn: provider.urn, name: provider.name } } : {}),
+    ...(provider ? { provider: { type: provider.type, props: deserialized(provider.inputs), urn: provider.urn, name: provider.name } } : {}),
     stackTags: new Map(),
     isType,
-    asType: ((cls: { new (...rest: never[]): unknown }) => (isType(cls) ? r.inputs : undefined)) as ResourceValidationArgs["asType"],
+    asType: ((cls: { new (...rest: never[]): unknown }) => (isType(cls) ? deserialized(r.inputs) : undefined)) as ResourceValidationArgs["asType"],
     getConfig: <T extends object>() => config() as T,
     notApplicable: (reason?: string): never => {
       throw new NotApplicable(reason);
@@ -96,13 +102,15 @@ function resourceArgs(r: RegisteredResource, config: () => Record<string, unknow
   };
 }
 
-function stackResources(resources: readonly RegisteredResource[]): PolicyResource[] {
+/** What AnalyzeStack carries: every managed resource on its outputs; the engine leaves reads out. */
+function stackResources(all: readonly RegisteredResource[]): PolicyResource[] {
+  const resources = all.filter((r) => !r.read);
   const byUrn = new Map<string, PolicyResource>();
   for (const r of resources) {
     const isType = typeCheck(r.type);
     byUrn.set(r.urn, {
       type: r.type,
-      props: r.outputs,
+      props: deserialized(r.outputs),
       urn: r.urn,
       name: r.name,
       opts: { protect: r.protect, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
@@ -121,13 +129,17 @@ function stackResources(resources: readonly RegisteredResource[]): PolicyResourc
   return [...byUrn.values()];
 }
 
-/** Runs one validation; most are synchronous, so only a returned promise is awaited. */
-async function runValidation(fn: () => Promise<void> | void): Promise<void> {
+/**
+ * Runs one validation; most are synchronous, so only a returned promise is awaited. A value
+ * unknown during preview is an advisory "can't run" finding, as @pulumi/policy reports it.
+ */
+async function runValidation(fn: () => Promise<void> | void, unknown: (message: string) => void): Promise<void> {
   try {
     const pending = fn();
     if (pending) await pending;
   } catch (err) {
-    if (!(err instanceof NotApplicable)) throw err;
+    if (err instanceof Error && "unknownTypeSentinel" in err) unknown(err.message);
+    else if (!(err instanceof NotApplicable)) throw err;
   }
 }
 
@@ -147,10 +159,13 @@ export async function evaluatePack(resources: readonly RegisteredResource[], pac
   };
   // Arguments are built once per resource and shared by every policy, as the engine sends
   // one analysis request per resource; getConfig answers for the policy being run.
-  const providers = new Map(resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [`${r.urn}::${r.name}-id`, r]));
+  const providers = new Map(resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.urn, r]));
+  const providerOf = (r: RegisteredResource) => (r.provider ? providers.get(r.provider.slice(0, r.provider.lastIndexOf("::"))) : undefined);
   const managed = resources
     .filter((r) => !r.read)
-    .map((r) => ({ args: resourceArgs(r, () => current.config, r.provider ? providers.get(r.provider) : undefined), report: reporter(r.urn) }));
+    .map((r) => ({ urn: r.urn, args: resourceArgs(r, () => current.config, providerOf(r)), report: reporter(r.urn) }));
+  const cannotRun = (urn?: string) => (message: string) =>
+    violations.push({ policyPack: PACK_NAME, policy: current.policy, enforcementLevel: "advisory", ...(urn ? { urn } : {}), message: `can't run policy '${current.policy}' from policy pack '${PACK_NAME}' during preview: ${message}` });
   const stackArgs: StackValidationArgs = {
     resources: stackResources(resources),
     stackTags: new Map(),
@@ -165,9 +180,9 @@ export async function evaluatePack(resources: readonly RegisteredResource[], pac
     current = { policy: policy.name, level, config };
     if ("validateResource" in policy && policy.validateResource) {
       const checks = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
-      for (const { args, report } of managed) for (const check of checks) await runValidation(() => check(args, report));
+      for (const { urn, args, report } of managed) for (const check of checks) await runValidation(() => check(args, report), cannotRun(urn));
     } else if ("validateStack" in policy) {
-      await runValidation(() => policy.validateStack(stackArgs, reporter()));
+      await runValidation(() => policy.validateStack(stackArgs, reporter()), cannotRun());
     }
   }
   return violations;

@@ -26,6 +26,8 @@ export interface PreviewOptions {
   /** Omit to preview without a policy pack. */
   pack?: PackOptions;
   extraEnv?: Record<string, string>;
+  /** Sample the program process's peak RSS (benchmarks). */
+  sampleRss?: boolean;
 }
 
 export interface PreviewResult {
@@ -96,7 +98,7 @@ export async function previewStack(opts: PreviewOptions): Promise<PreviewResult>
   packStart?.catch(() => undefined);
   let pack: PolicyPackProcess | undefined;
   try {
-    const program = await launchProgram({ root: opts.root, project, stack: opts.stack, organization: ORGANIZATION, env, address, ...(opts.extraEnv ? { extraEnv: opts.extraEnv } : {}) });
+    const program = await launchProgram({ root: opts.root, project, stack: opts.stack, organization: ORGANIZATION, env, address, ...(opts.extraEnv ? { extraEnv: opts.extraEnv } : {}), ...(opts.sampleRss ? { sampleRss: true } : {}) });
     if (program.exitCode !== 0) throw new PreviewError(failure(program, engine.diagnostics), engine.resources);
     const root = engine.resources.find((r) => r.type === "pulumi:pulumi:Stack");
     let findings: Finding[] = [];

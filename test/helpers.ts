@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
-import type { RegisteredResource } from "../preview/mock";
+import { copyProject } from "../preview/engine/project";
+import { plain, type RegisteredResource } from "../preview/record";
 
 export const ROOT = process.cwd();
 
@@ -25,6 +26,17 @@ export function fixtureRoot(files: Record<string, string | object>): string {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, typeof content === "string" ? content : stringify(content));
   }
+  return root;
+}
+
+/**
+ * A throwaway copy of the project (its program, Pulumi.yaml and package.json) with the given
+ * stack files: what `npm run preview` needs to run the program on Pulumi's runner there. The
+ * pack and node_modules are linked, not copied.
+ */
+export function fixtureProject(files: Record<string, string | object>): string {
+  const root = fixtureRoot(files);
+  copyProject(ROOT, root);
   return root;
 }
 
@@ -60,8 +72,9 @@ export function k8sNamed(resources: readonly RegisteredResource[], type: string,
   return found[0]!;
 }
 
+/** A resource's inputs with secrets unwrapped. */
 export function inputsOf<T>(r: RegisteredResource): T {
-  return r.inputs as T;
+  return plain(r.inputs) as T;
 }
 
 export const T = {

@@ -11,7 +11,7 @@ import { POLICIES } from "../policy/policies";
 import { RULES } from "../policy/rules";
 import { classifyPolicy, goDurationSeconds, inverse } from "../policy/rules/common";
 import * as naming from "../infra/naming";
-import { fixtureRoot, ownFoundationStack, ROOT, runPreview, SEED_TENANTS } from "./helpers";
+import { fixtureProject, fixtureRoot, ownFoundationStack, ROOT, runPreview, SEED_TENANTS } from "./helpers";
 import { MUTATIONS } from "./mutations";
 
 let solo: RegisteredResource[];
@@ -119,7 +119,7 @@ describe("policy config", () => {
 describe("offline preview with the pack", () => {
 
   it("exits 2 on a mandatory violation and prints pack, level, rule, URN and message; 0 once advisory", () => {
-    const root = fixtureRoot({
+    const root = fixtureProject({
       "stacks/Pulumi.slow.yaml": ownFoundationStack({ "platform-secrets:vault": { address: "https://vault.example:8200", egressCidrs: ["10.0.0.1/32"], tokenTtlSeconds: 7200, tokenMaxTtlSeconds: 7200 } }),
       "stacks/tenants.yaml": SEED_TENANTS,
       "guard.json": JSON.stringify({ "auth-role-scope": "advisory" }),

@@ -1,11 +1,12 @@
-// The main job as a user runs it: `npm run preview`, in a separate process.
+// The main job as a user runs it: `npm run preview`, in a separate process, running the program
+// on Pulumi's own runner and the pack on run-policy-pack.
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import type { PreviewJson } from "../preview/render";
-import { fixtureRoot, ownFoundationStack, runPreview, SEED_TENANTS } from "./helpers";
+import type { PreviewDigest } from "../preview/render";
+import { fixtureProject, ownFoundationStack, runPreview, SEED_TENANTS } from "./helpers";
 
 describe("npm run preview", () => {
   it("previews spoke-dc-v6 by default: summary grouped by component, manifests, HCL and JSON on disk", () => {
@@ -13,8 +14,10 @@ describe("npm run preview", () => {
     const r = runPreview(["--out", out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("Previewing stack spoke-dc-v6 offline");
+    expect(r.stdout).toMatch(/runner: --import=tsx \/node_modules\/@pulumi\/pulumi\/cmd\/run\/index\.js/);
     expect(r.stdout).toMatch(/\+ tenant:TenantNamespace {2}apps-payments-checkout-api-dev {2}\(5\)/);
     expect(r.stdout).toMatch(/\+ vault:index\/authBackend:AuthBackend {2}auth\/spoke-dc-v6-k8s {2}\[protected\]/);
+    expect(r.stdout).toMatch(/platform-secrets-guard@v0\.1\.0: all \d+ policies passed/);
     const ces = parse(readFileSync(join(out, "kubernetes/_cluster/ClusterExternalSecret.app-registry-pull.yaml"), "utf8"));
     expect(ces.spec.externalSecretSpec.data[0].remoteRef.key).toBe("ocp/spoke-dc-v6/registries/app-registry-pull");
     const hcl = readFileSync(join(out, "vault/policies/pipelines-spoke-dc-v6-quay-robot-read.hcl"), "utf8");
@@ -24,20 +27,36 @@ describe("npm run preview", () => {
     expect(existsSync(join(out, "kubernetes/apps-payments-checkout-api-dev/ServiceAccount.default.patch.yaml"))).toBe(true);
   });
 
-  it("--json prints a plan shaped like `pulumi preview --json`, with secrets masked", () => {
+  it("--json prints the digest of `pulumi preview --json`, read with the field paths a consumer of the real one uses", () => {
     const r = runPreview(["--stack", "spoke-dc-v7", "--json", "--out", mkdtempSync(join(tmpdir(), "preview-out-"))]);
     expect(r.code, r.stderr).toBe(0);
-    const plan = JSON.parse(r.stdout) as PreviewJson;
-    expect(plan.diagnostics).toEqual([]);
-    expect(plan.changeSummary.create).toBe(plan.steps.filter((s) => s.op === "create").length);
-    expect(plan.changeSummary.read).toBe(1);
-    for (const s of plan.steps) expect(s.urn).toMatch(/^urn:pulumi:spoke-dc-v7::platform-secrets::/);
-    const config = plan.steps.find((s) => s.type === "vault:kubernetes/authBackendConfig:AuthBackendConfig")!;
-    expect(config.inputs.tokenReviewerJwt).toBe("[secret]");
+    const digest = JSON.parse(r.stdout) as PreviewDigest;
+    const steps = digest.steps!;
+    expect(digest.changeSummary!.create).toBe(steps.filter((s) => s.op === "create").length);
+    expect(digest.changeSummary!.read).toBe(1);
+    expect(digest.config!["platform-secrets:cluster"]).toContain('"name":"spoke-dc-v7"');
+    expect(typeof digest.duration).toBe("number");
+    // The root stack is a step, as in the engine's digest, and every URN is the engine's.
+    expect(steps[0]!.newState!.type).toBe("pulumi:pulumi:Stack");
+    for (const s of steps) {
+      expect(s.urn).toMatch(/^urn:pulumi:spoke-dc-v7::platform-secrets::/);
+      expect(s.newState!.urn).toBe(s.urn);
+      expect(s.detailedDiff).toBeNull();
+    }
+    const config = steps.find((s) => s.newState!.type === "vault:kubernetes/authBackendConfig:AuthBackendConfig")!;
+    expect(config.newState!.inputs!.tokenReviewerJwt).toBe("[secret]");
+    expect(config.provider).toMatch(/^urn:pulumi:spoke-dc-v7::platform-secrets::pulumi:providers:vault::vault::/);
+    // A provider would not know the reviewer token before the cluster fills it: unknown, as in a real preview.
+    const token = steps.find((s) => s.newState!.type === "kubernetes:core/v1:Secret")!;
+    expect(token.newState!.outputs!.data).toBeUndefined();
+    const role = steps.find((s) => s.newState!.type === "vault:kubernetes/authBackendRole:AuthBackendRole")!;
+    expect(role.newState!.parent).toMatch(/KubernetesAuthRole::apps-spoke-dc-v7-/);
+    expect(role.newState!.dependencies!.length).toBeGreaterThan(0);
+    expect(digest.policyEvents).toBeUndefined();
   });
 
-  it("exits 1 with the file, line and key on a config error, and writes nothing", () => {
-    const root = fixtureRoot({ "stacks/Pulumi.bad.yaml": ownFoundationStack({ "platform-secrets:vault": { address: "https://v:8200" } }), "stacks/tenants.yaml": SEED_TENANTS });
+  it("exits 1 with the file, line and key on a config error the program reports to the engine", () => {
+    const root = fixtureProject({ "stacks/Pulumi.bad.yaml": ownFoundationStack({ "platform-secrets:vault": { address: "https://v:8200" } }), "stacks/tenants.yaml": SEED_TENANTS });
     const r = runPreview(["--stack", "bad"], root);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("stacks/Pulumi.bad.yaml:");
@@ -47,7 +66,7 @@ describe("npm run preview", () => {
 
   it("exits 1 when the foundation stack does not yet provide a division this cluster needs", () => {
     const oldTenants = { tenants: [SEED_TENANTS.tenants[0]] };
-    const root = fixtureRoot({
+    const root = fixtureProject({
       "stacks/Pulumi.f.yaml": { config: { "platform-secrets:vault": { address: "https://vault.example:8200" }, "platform-secrets:tenantsFile": "tenants-old.yaml" } },
       "stacks/tenants-old.yaml": oldTenants,
       "stacks/Pulumi.c.yaml": ownFoundationStack({ "platform-secrets:foundation": { stack: "org/platform-secrets/f" } }),

@@ -196,7 +196,7 @@ describe("seed 002: the per-cluster kubernetes auth backend", () => {
     expect(config.propertyDependencies.tokenReviewerJwt).toContain(token.urn);
     expect(config.propertyDependencies.kubernetesCaCert).toContain(token.urn);
     // The mock token controller's value arrives decoded, exactly as the Secret carried it.
-    expect(config.inputs.tokenReviewerJwt).toBe("offline-preview-token.external-secrets.eso-vault-auth");
+    expect(inputsOf<{ tokenReviewerJwt: string }>(config).tokenReviewerJwt).toBe("offline-preview-token.external-secrets.eso-vault-auth");
     expect(config.inputs).toMatchObject({ backend: "spoke-dc-v6-k8s", kubernetesHost: "https://api.spoke-dc-v6.sub.comptech-lab.com:6443", disableLocalCaJwt: true });
   });
 
@@ -348,7 +348,7 @@ describe("modes and variants", () => {
     expect(ofType(resources, T.secret)).toHaveLength(0);
     const config = ofType(resources, T.authConfig)[0]!;
     expect(config.inputs.tokenReviewerJwt).toBeUndefined();
-    expect(config.inputs.kubernetesCaCert).toBe(cluster.caCert);
+    expect(inputsOf<{ kubernetesCaCert: string }>(config).kubernetesCaCert).toBe(cluster.caCert);
     const crb = inputsOf<{ subjects: Array<{ name: string; namespace: string }> }>(k8sNamed(resources, T.crb, "eso-vault-clients-auth-delegator"));
     const subjects = crb.subjects.map((s) => `${s.namespace}/${s.name}`).sort();
     expect(subjects).toEqual(["apps-payments-checkout-api-dev/app-eso", "apps-payments-checkout-api-prd/app-eso", "apps-platform-liberty-hello-dev/app-eso", "external-secrets/external-secrets", "openshift-pipelines/pipelines-vault-apps"]);

@@ -130,7 +130,8 @@ export class RecordingEngine {
             dependencies: req.getDependenciesList(),
             propertyDependencies,
             inputs,
-            outputs: inputs,
+            // Its own copy: a preview's outputs start as the inputs, components then register theirs.
+            outputs: structuredClone(inputs),
           });
           // A create preview: the provider echoes the inputs; an empty id and every property it
           // does not echo resolve as unknown in the SDK during a dry run.

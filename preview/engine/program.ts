@@ -2,6 +2,7 @@
 // <nodeargs> <@pulumi/pulumi/cmd/run> --monitor … --engine … <entry>` in the directory of
 // `main`, config in PULUMI_CONFIG, against the in-process RecordingEngine.
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pulumiConfigVar, splitArgs, type ProjectFile, type StackConfigEnv } from "./project";
@@ -15,6 +16,8 @@ export interface ProgramProcess {
   stderr: string;
   /** The exact command line, for reports. */
   argv: string[];
+  /** Peak resident set (VmHWM) of the program process, when sampled. */
+  peakRssMb?: number;
 }
 
 export interface LaunchOptions {
@@ -30,6 +33,18 @@ export interface LaunchOptions {
   /** Extra environment (tests, benchmarks). */
   extraEnv?: Record<string, string>;
   node?: string;
+  /** Sample the program's peak RSS from /proc while it runs (benchmarks). */
+  sampleRss?: boolean;
+}
+
+/** VmHWM of a live process in MB; undefined once it has gone. */
+function peakRss(pid: number): number | undefined {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kb ? Number(kb) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Resolves a module from a directory as the language host's `locateModule` does. */
@@ -69,9 +84,15 @@ export function launchProgram(opts: LaunchOptions): Promise<ProgramProcess> {
     const child = spawn(opts.node ?? process.execPath, argv, { cwd: opts.project.programDirectory, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
+    let peak = 0;
+    // VmHWM only grows, so the last sample before exit is within one interval of the peak.
+    const sampler = opts.sampleRss ? setInterval(() => (peak = Math.max(peak, peakRss(child.pid!) ?? 0)), 20) : undefined;
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.once("error", reject);
-    child.once("close", (code, signal) => resolve({ exitCode: code ?? (signal ? 128 : 1), stdout, stderr, argv }));
+    child.once("close", (code, signal) => {
+      clearInterval(sampler);
+      resolve({ exitCode: code ?? (signal ? 128 : 1), stdout, stderr, argv, ...(opts.sampleRss ? { peakRssMb: peak } : {}) });
+    });
   });
 }

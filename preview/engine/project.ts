@@ -1,7 +1,7 @@
 // Reads what the Pulumi CLI reads before it starts a program or a policy pack: the project file
 // (`main`, runtime options) and a stack file's config, turned into the environment the Node.js
 // language host builds (PULUMI_CONFIG with `<ns>:config:<name>` keys, PULUMI_CONFIG_SECRET_KEYS).
-import { readFileSync, statSync } from "node:fs";
+import { cpSync, readFileSync, statSync, symlinkSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { parse } from "yaml";
 
@@ -92,4 +92,13 @@ export function stackConfigEnv(stackFile: string, project: string): StackConfigE
 /** The language host's PULUMI_CONFIG: keys rewritten to the old `<ns>:config:<name>` form. */
 export function pulumiConfigVar(config: Record<string, string>): string {
   return JSON.stringify(Object.fromEntries(Object.entries(config).map(([k, v]) => [k.replace(":", ":config:"), v])));
+}
+
+/**
+ * A runnable copy of the project at `to` (its program, Pulumi.yaml, package.json), for previews
+ * of generated or broken stack files; the pack and node_modules are linked, not copied.
+ */
+export function copyProject(from: string, to: string): void {
+  for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "infra", "components"]) cpSync(join(from, entry), join(to, entry), { recursive: true });
+  for (const entry of ["node_modules", "policy"]) symlinkSync(join(from, entry), join(to, entry));
 }

@@ -1,6 +1,6 @@
 // Applies the Vault side of a stack, as the program registered it under the mock runtime,
 // to a real server through its HTTP API: what pulumi-vault would do on `pulumi up`.
-import type { RegisteredResource } from "../../preview/mock";
+import { plain, type RegisteredResource } from "../../preview/record";
 import type { VaultClient } from "./vaultClient";
 
 export interface ApplyOptions {
@@ -32,7 +32,7 @@ export async function applyVaultSide(vault: VaultClient, resources: readonly Reg
   const vaultResources = resources.filter((r) => r.custom && !r.read && r.type.startsWith("vault:"));
   const sorted = [...vaultResources].sort((a, b) => ORDER.indexOf(a.type) - ORDER.indexOf(b.type));
   for (const r of sorted) {
-    const i = r.inputs as Record<string, any>;
+    const i = plain(r.inputs) as Record<string, any>;
     switch (r.type) {
       case "vault:index/mount:Mount": {
         const existing = await vault.request("GET", `sys/mounts/${i.path}`);

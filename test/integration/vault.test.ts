@@ -8,6 +8,7 @@ import type { ClusterOutputs } from "../../infra/outputs";
 import type { Tenant } from "../../infra/tenants";
 import { catalogue, soloStackValues } from "../arbitraries";
 import { ROOT } from "../helpers";
+import { plain } from "../../preview/record";
 import { applyVaultSide } from "./apply";
 import { DevServer, serverBinary } from "./server";
 import { TokenReviewServer, type ServiceAccountRef } from "./tokenReview";
@@ -61,7 +62,7 @@ async function seedTenantValues(kv: string, tenants: readonly Tenant[], clusters
 
 async function applyStack(run: OfflineRun): Promise<void> {
   const config = run.resources.find((r) => r.type === "vault:kubernetes/authBackendConfig:AuthBackendConfig");
-  const jwt = config?.inputs.tokenReviewerJwt;
+  const jwt = config && (plain(config.inputs) as { tokenReviewerJwt?: unknown }).tokenReviewerJwt;
   if (typeof jwt === "string") reviewer.reviewers.add(jwt);
   const applied = await applyVaultSide(vault, run.resources, { kubernetesHost: kubeHost, kubernetesCaCert: reviewer.caCert });
   expect(applied.skipped.every((t) => t.startsWith("vault:identity/"))).toBe(true);
