@@ -145,6 +145,7 @@ async function runValidation(fn: () => Promise<void> | void, unknown: (message: 
 
 interface Current {
   policy: string;
+  description: string;
   level: EnforcementLevel;
   config: Record<string, unknown>;
 }
@@ -152,10 +153,11 @@ interface Current {
 export async function evaluatePack(resources: readonly RegisteredResource[], packConfig: PolicyPackConfig = {}, configFile?: string): Promise<Violation[]> {
   const resolved = resolveConfig(packConfig, configFile);
   const violations: Violation[] = [];
-  let current: Current = { policy: "", level: DEFAULT_ENFORCEMENT, config: {} };
+  let current: Current = { policy: "", description: "", level: DEFAULT_ENFORCEMENT, config: {} };
   const reporter = (urn?: string) => (message: string, reportedUrn?: string) => {
     const at = reportedUrn ?? urn;
-    violations.push({ policyPack: PACK_NAME, policy: current.policy, enforcementLevel: current.level, ...(at ? { urn: at } : {}), message });
+    // @pulumi/policy sends the policy's description, then the message, as the finding's text.
+    violations.push({ policyPack: PACK_NAME, policy: current.policy, enforcementLevel: current.level, ...(at ? { urn: at } : {}), message: message ? `${current.description}\n${message}` : current.description });
   };
   // Arguments are built once per resource and shared by every policy, as the engine sends
   // one analysis request per resource; getConfig answers for the policy being run.
@@ -177,7 +179,7 @@ export async function evaluatePack(resources: readonly RegisteredResource[], pac
   for (const policy of POLICIES) {
     const { level, config } = resolved.get(policy.name)!;
     if (level === "disabled") continue;
-    current = { policy: policy.name, level, config };
+    current = { policy: policy.name, description: policy.description ?? "", level, config };
     if ("validateResource" in policy && policy.validateResource) {
       const checks = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
       for (const { urn, args, report } of managed) for (const check of checks) await runValidation(() => check(args, report), cannotRun(urn));

@@ -26,15 +26,24 @@ function knownInputs(r: RegisteredResource): Record<string, unknown> {
   return Object.fromEntries(Object.entries(plain(r.inputs)).filter(([, v]) => !containsUnknown(v)));
 }
 
-const comparable = (r: RegisteredResource) => ({
-  type: r.type,
-  name: r.name,
-  custom: r.custom,
-  protect: r.protect,
-  read: r.read,
-  parent: r.parent,
-  dependencies: [...r.dependencies].sort(),
-});
+/**
+ * A resource's identity independent of URN spelling: the chain of (type, name) up to the stack.
+ * The engine qualifies a URN's type with every ancestor's; the SDK's mock monitor with the parent's only.
+ */
+function identities(resources: readonly RegisteredResource[]): (urn: string | undefined) => string | undefined {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const id = (urn: string | undefined): string | undefined => {
+    const r = urn ? byUrn.get(urn) : undefined;
+    if (!r || r.type === "pulumi:pulumi:Stack") return undefined;
+    const parent = id(r.parent);
+    return `${parent ? `${parent} > ` : ""}${r.type}::${r.name}`;
+  };
+  return id;
+}
+
+function comparable(r: RegisteredResource, id: (urn: string | undefined) => string | undefined) {
+  return { id: id(r.urn), type: r.type, custom: r.custom, protect: r.protect, read: r.read, parent: id(r.parent), dependencies: r.dependencies.map(id).sort() };
+}
 
 describe("the program on Pulumi's runner", () => {
   it.each(STACKS)("%s: cmd/run registers exactly what the mock runtime registers", async (stack) => {
@@ -42,11 +51,12 @@ describe("the program on Pulumi's runner", () => {
     const real = wire[stack]!.resources;
     // The engine adds the root stack and default providers itself; the mock runtime has neither.
     const ours = real.filter((r) => r.type !== "pulumi:pulumi:Stack" && !/::pulumi:providers:\w+::default/.test(r.urn));
-    const reparent = (u?: string) => (u && real.find((r) => r.urn === u)?.type === "pulumi:pulumi:Stack" ? undefined : u);
-    expect(ours.map((r) => r.urn).sort()).toEqual(mock.resources.map((r) => r.urn).sort());
+    const realId = identities(real);
+    const mockId = identities(mock.resources);
+    expect(ours.map((r) => realId(r.urn)).sort()).toEqual(mock.resources.map((r) => mockId(r.urn)).sort());
     for (const r of ours) {
-      const m = mock.resources.find((x) => x.urn === r.urn)!;
-      expect({ ...comparable(r), parent: reparent(r.parent) }, r.urn).toEqual(comparable(m));
+      const m = mock.resources.find((x) => mockId(x.urn) === realId(r.urn))!;
+      expect(comparable(r, realId), r.urn).toEqual(comparable(m, mockId));
       const known = knownInputs(r);
       expect(known, r.urn).toEqual(Object.fromEntries(Object.keys(known).map((k) => [k, plain(m.inputs)[k]])));
     }
