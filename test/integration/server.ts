@@ -26,15 +26,21 @@ export const CACHED_BINARY = join(process.env.PLATFORM_SECRETS_CACHE ?? join(hom
  * build one from the Go module proxy, which refuses the server module (see README.md,
  * "Integration tests on a real OpenBao"), so the tests stop with that explanation instead.
  */
-export function serverBinary(): string {
+export function findServerBinary(): string | undefined {
   const candidates = [process.env.BAO_BIN, CACHED_BINARY, ...(process.env.PATH ?? "").split(":").map((d) => join(d, "bao"))];
-  for (const c of candidates) if (c && existsSync(c)) return c;
-  throw new Error(
-    "no OpenBao server binary: set BAO_BIN, or put one at " +
-      CACHED_BINARY +
-      ". It cannot be built from the Go module proxy here: `go list -m -versions github.com/openbao/openbao` answers " +
-      "'403 Forbidden: This module version is not available.' (see README.md)",
-  );
+  return candidates.find((c): c is string => c !== undefined && existsSync(c));
+}
+
+export const NO_SERVER_BINARY =
+  "no OpenBao server binary: set BAO_BIN, or put one at " +
+  CACHED_BINARY +
+  ". It cannot be built from the Go module proxy here: `go list -m -versions github.com/openbao/openbao` answers " +
+  "'403 Forbidden: This module version is not available.' (see README.md)";
+
+export function serverBinary(): string {
+  const binary = findServerBinary();
+  if (!binary) throw new Error(NO_SERVER_BINARY);
+  return binary;
 }
 
 export class DevServer {
