@@ -22,4 +22,4 @@ it("npm run bench -- --smoke measures program, pack and floor and writes results
   expect(existsSync(out![2]!)).toBe(true);
   expect(readFileSync(out![2]!).subarray(1, 4).toString()).toBe("PNG");
   expect(r.stdout).toMatch(/\| 10 \| \d+ \|/);
-}, 120_000);
+});
