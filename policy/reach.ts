@@ -31,17 +31,21 @@ function compatible(r: Compiled<unknown>, prefix: readonly string[]): boolean {
   return true;
 }
 
-/** Values worth trying at position `i` given the rules still in play there. */
+/**
+ * Values worth trying at position `i` given the rules still in play there. Unnamed values
+ * come first so that the witness a message shows reads as "any segment" where it can.
+ */
 function candidates(rules: ReadonlyArray<Compiled<unknown>>, i: number): string[] {
-  const out = new Set<string>();
+  const tails = new Set<string>();
+  const literals = new Set<string>();
   for (const r of rules) {
     const p = r.parts[i];
     if (p === undefined || (p === "+" && r.kind === "segment")) continue;
-    out.add(p);
-    if (r.isPrefix && i === r.parts.length - 1) out.add(p + ANY);
+    literals.add(p);
+    if (r.isPrefix && i === r.parts.length - 1) tails.add(p + ANY);
   }
-  out.add(ANY);
-  return [...out];
+  const empty = literals.delete("");
+  return [ANY, ...tails, ...literals, ...(empty ? [""] : [])];
 }
 
 /** Every path class where `granted` gives capabilities that `allowed` does not, one witness per granting rule. */

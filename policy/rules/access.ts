@@ -79,7 +79,7 @@ export function describeAllowance(a: Allowance, config: AccessConfig): string {
     case "admin":
       return `write under ${config.adminPrefixes.map((p) => `${kv}/data/${p}/`).join(", ")}`;
     case "unknown":
-      return `nothing under ${kv}/ and no writes under sys/, auth/ or identity/`;
+      return `nothing under ${kv}/, and no writes under sys/, auth/ or identity/`;
   }
 }
 
@@ -169,7 +169,7 @@ function aclFor(policies: readonly string[], texts: PolicyTexts, model: StackMod
 function judge(subject: Subject, acl: Acl<string>, grantedBy: string, urn: string, config: AccessConfig, report: Report): void {
   for (const e of escapes(acl, allowedAcl(allowedRules(subject.allowance, config)))) {
     report(
-      `${subject.name} reaches ${e.path} (${e.extra.join(", ")}) through path "${e.rule}" of policy ${e.sources.join(", ")}, granted by ${grantedBy}; it may have only ${describeAllowance(subject.allowance, config)}`,
+      `${subject.name} reaches ${e.path} (${e.extra.join(", ")}) through path "${e.rule}" of policy ${e.sources.join(", ")}, granted by ${grantedBy}; the catalogue allows it ${describeAllowance(subject.allowance, config)}`,
       urn,
     );
   }
@@ -225,7 +225,7 @@ export const vaultPolicyShape = stackRule<AccessConfig>({
       const acl = compileAcl(rules.map((r) => ({ ...r, source: source.name })));
       for (const e of escapes(acl, allowedAcl(allowedRules(shape, config)))) {
         report(
-          `Vault policy "${source.name}" (${source.via}) is named as a ${kind.kind} policy but reaches ${e.path} (${e.extra.join(", ")}) through path "${e.rule}"; that name may grant only ${describeAllowance(shape, config)}`,
+          `Vault policy "${source.name}" (${source.via}) is named as ${kind.kind === "admin" ? "an" : "a"} ${kind.kind} policy but reaches ${e.path} (${e.extra.join(", ")}) through path "${e.rule}"; that name may grant only ${describeAllowance(shape, config)}`,
           source.urn,
         );
       }

@@ -224,7 +224,7 @@ function identity(r: ResourceView): string | undefined {
   if (r.type.startsWith("kubernetes:")) {
     const m = /^kubernetes:([^:]+):(\w+)$/.exec(r.type);
     if (!m || m[2]!.endsWith("Patch") || m[2]!.endsWith("List") || !metaOf(r).name) return undefined;
-    const group = m[1]!.includes("/") ? m[1]!.split("/")[0] : "";
+    const group = m[1]!.includes("/") && !m[1]!.startsWith("core/") ? m[1]!.split("/")[0] : "";
     const kind = m[2]!;
     return `kubernetes ${group ? `${group}/` : ""}${kind} ${CLUSTER_SCOPED.has(kind) ? "" : `${metaOf(r).namespace ?? "default"}/`}${metaOf(r).name}`;
   }
