@@ -16,12 +16,13 @@ import { CI_ROBOT_KEY, GLOB, goDurationSeconds } from "./common";
 
 export const vaultPolicyGlob = resourceRule({
   name: "vault-policy-glob",
-  description: "A `*` in a Vault policy path is a glob only as its last character; anywhere else the path silently matches nothing (seed 001).",
+  description: "A `*` in a Vault policy path is a glob only as its last character; anywhere else the path silently matches nothing (seed 001). `+*` is refused by Vault.",
   async check(r, _config, report) {
     const source = policySourceOf(r);
     // An unparsable text is vault-policy-shape's to report.
     const rules = source ? await parsePolicy(source).catch(() => []) : [];
     for (const rule of rules) {
+      if (rule.path.includes("+*")) report(`Vault policy "${source!.name}" grants on "${rule.path}": Vault refuses '+*' when the policy is written; use '+' for a segment and end with '/*'`);
       const star = rule.path.indexOf("*");
       if (star !== -1 && star !== rule.path.length - 1) {
         report(
