@@ -96,7 +96,7 @@ function policyFields(data: Record<string, unknown>): string[] {
 /** Fields of the provider's typed resources that hand out policies. */
 const POLICY_PROPS = ["tokenPolicies", "policies", "allowedPolicies"] as const;
 
-export function grantedPolicies(r: ResourceView): string[] | undefined {
+function grantedPolicies(r: ResourceView): string[] | undefined {
   if (!r.type.startsWith("vault:") || r.type === TYPES.policy) return undefined;
   const present = POLICY_PROPS.filter((k) => Array.isArray(r.props[k]));
   return present.length ? present.flatMap((k) => strs(r.props[k])) : undefined;

@@ -3,10 +3,10 @@
 import * as naming from "../../infra/naming";
 import type { Capability, PolicyRule } from "../../infra/vaultPolicy";
 import { compileAcl, type Acl, type AclRule } from "../acl";
-import { buildModel, parsePolicy, platformServiceAccounts, type KubernetesRole, type PolicySource, type StackModel } from "../model";
+import { buildModel, parsePolicy, platformServiceAccounts, type KubernetesRole, type StackModel } from "../model";
 import { allowedAcl, escapes } from "../reach";
 import { stackRule } from "../rule";
-import type { Report, ResourceView } from "../shapes";
+import type { Report } from "../shapes";
 import { AUTH_PATHS_SCHEMA, classifyPolicy, clusterOfAuthPath, GLOB, type AuthPathConfig, type PolicyKind } from "./common";
 
 export interface AccessConfig extends AuthPathConfig {
@@ -14,9 +14,13 @@ export interface AccessConfig extends AuthPathConfig {
   adminPrefixes: string[];
 }
 
+export const KV_SCHEMA = {
+  kvMount: { type: "string", description: "the KV v2 mount holding tenant and platform secrets (a cluster stack learns it from its foundation)", default: "secret" },
+} as const;
+
 export const ACCESS_SCHEMA = {
   ...AUTH_PATHS_SCHEMA,
-  kvMount: { type: "string", description: "the KV v2 mount holding tenant and platform secrets (a cluster stack learns it from its foundation)", default: "secret" },
+  ...KV_SCHEMA,
   adminPrefixes: {
     type: "array",
     items: { type: "string" },
@@ -135,14 +139,14 @@ interface PolicyTexts {
   byName: Map<string, Array<AclRule<string>>>;
 }
 
-async function policyTexts(model: StackModel, report: Report | undefined): Promise<PolicyTexts> {
+/** Parsed texts by policy name; an unparsable one grants nothing here and is vault-policy-shape's to report. */
+async function policyTexts(model: StackModel): Promise<PolicyTexts> {
   const byName = new Map<string, Array<AclRule<string>>>();
   for (const source of model.policies) {
     let rules: PolicyRule[];
     try {
       rules = await parsePolicy(source);
-    } catch (err) {
-      report?.(`Vault policy "${source.name}" (${source.via}) cannot be parsed: ${(err as Error).message}`, source.urn);
+    } catch {
       continue;
     }
     byName.set(source.name, [...(byName.get(source.name) ?? []), ...rules.map((r) => ({ ...r, source: source.name }))]);
@@ -176,7 +180,7 @@ function judge(subject: Subject, acl: Acl<string>, grantedBy: string, urn: strin
 }
 
 /** Config with the KV mount the stack's foundation reports, when it reports one. */
-export function effectiveConfig(config: AccessConfig, model: StackModel): AccessConfig {
+export function effectiveConfig<C extends { kvMount: string }>(config: C, model: StackModel): C {
   return model.foundationKvMount ? { ...config, kvMount: model.foundationKvMount } : config;
 }
 
@@ -188,7 +192,7 @@ export const vaultEffectiveAccess = stackRule<AccessConfig>({
   async check(resources, rawConfig, report) {
     const model = buildModel(resources);
     const config = effectiveConfig(rawConfig, model);
-    const texts = await policyTexts(model, undefined);
+    const texts = await policyTexts(model);
     const platformSas = platformServiceAccounts(resources);
     for (const role of model.kubernetesRoles) {
       const acl = aclFor(role.policies, texts, model, config);
@@ -232,11 +236,3 @@ export const vaultPolicyShape = stackRule<AccessConfig>({
     }
   },
 });
-
-/** For other rules: the model plus resolved config, built once per call. */
-export function accessContext(resources: readonly ResourceView[], config: AccessConfig): { model: StackModel; config: AccessConfig } {
-  const model = buildModel(resources);
-  return { model, config: effectiveConfig(config, model) };
-}
-
-export type { PolicySource };

@@ -5,7 +5,7 @@ import { buildModel, genericData, isGeneric, POLICY_PATH, type KubernetesRole, t
 import { namespaceLabels, selects, selectsWithout, type LabelSelector, type NamespaceSelection } from "../selector";
 import { stackRule } from "../rule";
 import { esoKind, metaOf, objectName, specOf, TYPES, type ClusterExternalSecretSpec, type ResourceView, type SecretStoreSpec, type StoreRef, type VaultStoreProvider } from "../shapes";
-import { ACCESS_SCHEMA, effectiveConfig, type AccessConfig } from "./access";
+import { effectiveConfig, KV_SCHEMA, type AccessConfig } from "./access";
 import { CI_ROBOT_KEY, teamOfCiSecret } from "./common";
 
 interface Selection {
@@ -125,6 +125,8 @@ export const storeRouting = stackRule({
   },
 });
 
+type KvConfig = Pick<AccessConfig, "kvMount">;
+
 /** A glob as Vault's kubernetes auth matches bound names: `*` anywhere. */
 function globMatches(pattern: string, value: string): boolean {
   if (!pattern.includes("*")) return pattern === value;
@@ -143,11 +145,11 @@ function vaultLogins(r: ResourceView): VaultStoreProvider | undefined {
   return undefined;
 }
 
-export const storeLoginBinding = stackRule<AccessConfig>({
+export const storeLoginBinding = stackRule<KvConfig>({
   name: "store-login-binding",
   description:
     "Every Vault store (and VaultDynamicSecret generator) logs in with a kubernetes auth role of this stack that binds the store's own namespace and ServiceAccount with the store's audience, on a mount this stack defines; its path is the KV mount and its version v2 (seed 000: otherwise `permission denied`).",
-  configSchema: ACCESS_SCHEMA,
+  configSchema: KV_SCHEMA,
   check(resources, rawConfig, report) {
     const model = buildModel(resources);
     const config = effectiveConfig(rawConfig, model);
@@ -370,11 +372,11 @@ function unjudged(r: ResourceView, kvMount: string): string | undefined {
   return r.type;
 }
 
-export const unjudgedType = stackRule<AccessConfig>({
+export const unjudgedType = stackRule<KvConfig>({
   name: "unjudged-type",
   enforcementLevel: "advisory",
   description: "Advisory: names each resource whose type (or raw Vault path) the pack cannot judge, so that what it does not understand is said rather than passed in silence.",
-  configSchema: ACCESS_SCHEMA,
+  configSchema: KV_SCHEMA,
   check(resources, rawConfig, report) {
     const config = effectiveConfig(rawConfig, buildModel(resources));
     for (const r of resources) {
