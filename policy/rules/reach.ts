@@ -294,23 +294,38 @@ function exposes(rules: readonly RbacRule[]): string | undefined {
   return undefined;
 }
 
+/** Rules of every Role and ClusterRole the stack defines, by `Kind:[namespace/]name`. */
+function rbacRoles(resources: readonly ResourceView[]): Map<string, RbacRule[]> {
+  const roles = new Map<string, RbacRule[]>();
+  for (const r of resources) {
+    const kind = /^kubernetes:rbac\.authorization\.k8s\.io\/v1:(Role|ClusterRole)$/.exec(r.type)?.[1];
+    if (kind) roles.set(roleKey({ kind, name: metaOf(r).name }, metaOf(r).namespace ?? "default"), (r.props.rules as RbacRule[] | undefined) ?? []);
+  }
+  return roles;
+}
+
+interface RoleRef {
+  kind?: string;
+  name?: string;
+}
+
+const roleKey = (ref: RoleRef, namespace: string) => `${ref.kind}:${ref.kind === "Role" ? `${namespace}/` : ""}${ref.name}`;
+const roleRefOf = (r: ResourceView) => (r.props.roleRef ?? {}) as RoleRef;
+const bindingKind = (r: ResourceView) => /^kubernetes:rbac\.authorization\.k8s\.io\/v1:(RoleBinding|ClusterRoleBinding)$/.exec(r.type)?.[1];
+
 export const tenantRbac = stackRule({
   name: "tenant-rbac",
   description: "No RoleBinding in a tenant namespace, and no ClusterRoleBinding, lets a subject read Secrets, mint ServiceAccount tokens or impersonate ServiceAccounts there: either hands over what the namespace's Vault login protects.",
   check(resources, _config, report) {
     const model = buildModel(resources);
-    const roles = new Map<string, RbacRule[]>();
+    const roles = rbacRoles(resources);
     for (const r of resources) {
-      const kind = /^kubernetes:rbac\.authorization\.k8s\.io\/v1:(Role|ClusterRole)$/.exec(r.type)?.[1];
-      if (kind) roles.set(`${kind}:${kind === "Role" ? `${metaOf(r).namespace ?? "default"}/` : ""}${metaOf(r).name}`, (r.props.rules as RbacRule[] | undefined) ?? []);
-    }
-    for (const r of resources) {
-      const kind = /^kubernetes:rbac\.authorization\.k8s\.io\/v1:(RoleBinding|ClusterRoleBinding)$/.exec(r.type)?.[1];
+      const kind = bindingKind(r);
       if (!kind) continue;
       const ns = metaOf(r).namespace ?? "default";
       if (kind === "RoleBinding" && !model.tenants.has(ns) && !ns.startsWith(naming.TENANT_NAMESPACE_PREFIX)) continue;
-      const ref = (r.props.roleRef ?? {}) as { kind?: string; name?: string };
-      const rules = roles.get(`${ref.kind}:${ref.kind === "Role" ? `${ns}/` : ""}${ref.name}`);
+      const ref = roleRefOf(r);
+      const rules = roles.get(roleKey(ref, ns));
       const what = rules ? exposes(rules) : ref.kind === "ClusterRole" && BUILTIN_CLUSTER_ROLES[ref.name ?? ""] ? "reads Secrets and creates ServiceAccount tokens" : undefined;
       if (!what) continue;
       const subjects = ((r.props.subjects as Array<{ kind?: string; name?: string; namespace?: string }> | undefined) ?? []).map((s) => `${s.kind} ${s.namespace ? `${s.namespace}/` : ""}${s.name}`);
@@ -379,9 +394,14 @@ export const unjudgedType = stackRule<KvConfig>({
   configSchema: KV_SCHEMA,
   check(resources, rawConfig, report) {
     const config = effectiveConfig(rawConfig, buildModel(resources));
+    const roles = rbacRoles(resources);
     for (const r of resources) {
       const what = unjudged(r, config.kvMount);
       if (what) report(`the pack cannot judge ${what} (${r.urn.split("::").pop()}): review what it grants, routes or exposes by hand`, r.urn);
+      const ref = roleRefOf(r);
+      if (bindingKind(r) && !roles.has(roleKey(ref, metaOf(r).namespace ?? "default")) && !(ref.kind === "ClusterRole" && (ref.name ?? "") in BUILTIN_CLUSTER_ROLES)) {
+        report(`the pack cannot judge ${objectName(r)}: it binds ${ref.kind} ${ref.name}, whose rules neither this stack nor the pack knows; check it grants no Secrets or tokens in tenant namespaces`, r.urn);
+      }
     }
   },
 });

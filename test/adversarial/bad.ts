@@ -733,6 +733,18 @@ export const BAD: BadFragment[] = [
       }),
   },
   {
+    name: "a RoleBinding to a ClusterRole nobody can see",
+    stack: "spoke-dc-v6",
+    rule: "unjudged-type",
+    message: /cannot judge apps-payments-checkout-api-dev\/vendor-operator: it binds ClusterRole vendor-operator-role/,
+    fragment: () =>
+      void new k8s.rbac.v1.RoleBinding("vendor-operator", {
+        metadata: { name: "vendor-operator", namespace: "apps-payments-checkout-api-dev" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "vendor-operator-role" },
+        subjects: [{ kind: "ServiceAccount", name: "operator", namespace: "vendor" }],
+      }),
+  },
+  {
     name: "an OIDC key",
     stack: "vault",
     rule: "unjudged-type",
