@@ -299,7 +299,7 @@ function rbacRoles(resources: readonly ResourceView[]): Map<string, RbacRule[]> 
   const roles = new Map<string, RbacRule[]>();
   for (const r of resources) {
     const kind = /^kubernetes:rbac\.authorization\.k8s\.io\/v1:(Role|ClusterRole)$/.exec(r.type)?.[1];
-    if (kind) roles.set(roleKey({ kind, name: metaOf(r).name }, metaOf(r).namespace ?? "default"), (r.props.rules as RbacRule[] | undefined) ?? []);
+    if (kind) roles.set(roleKey({ kind, name: metaOf(r).name }, metaOf(r).namespace ?? "default"), Array.isArray(r.props.rules) ? (r.props.rules as RbacRule[]) : []);
   }
   return roles;
 }
@@ -328,7 +328,7 @@ export const tenantRbac = stackRule({
       const rules = roles.get(roleKey(ref, ns));
       const what = rules ? exposes(rules) : ref.kind === "ClusterRole" && BUILTIN_CLUSTER_ROLES[ref.name ?? ""] ? "reads Secrets and creates ServiceAccount tokens" : undefined;
       if (!what) continue;
-      const subjects = ((r.props.subjects as Array<{ kind?: string; name?: string; namespace?: string }> | undefined) ?? []).map((s) => `${s.kind} ${s.namespace ? `${s.namespace}/` : ""}${s.name}`);
+      const subjects = (Array.isArray(r.props.subjects) ? (r.props.subjects as Array<{ kind?: string; name?: string; namespace?: string }>) : []).map((s) => `${s.kind} ${s.namespace ? `${s.namespace}/` : ""}${s.name}`);
       report(`${kind} ${objectName(r)} gives ${subjects.join(", ") || "its subjects"} ${ref.kind} ${ref.name}, which ${what} ${kind === "ClusterRoleBinding" ? "in every namespace, tenant namespaces included" : `in tenant namespace ${ns}`}`, r.urn);
     }
   },
