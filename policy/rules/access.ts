@@ -4,7 +4,7 @@ import * as naming from "../../infra/naming";
 import type { Capability, PolicyRule } from "../../infra/vaultPolicy";
 import { compileAcl, type Acl, type AclRule } from "../acl";
 import { buildModel, parsePolicy, platformServiceAccounts, type KubernetesRole, type StackModel } from "../model";
-import { allowedAcl, escapes } from "../reach";
+import { allowedAcl, escapes, type Escape } from "../reach";
 import { stackRule } from "../rule";
 import type { Report } from "../shapes";
 import { AUTH_PATHS_SCHEMA, classifyPolicy, clusterOfAuthPath, GLOB, type AuthPathConfig, type PolicyKind } from "./common";
@@ -170,8 +170,11 @@ function aclFor(policies: readonly string[], texts: PolicyTexts, model: StackMod
   return compileAcl(rules);
 }
 
-function judge(subject: Subject, acl: Acl<string>, grantedBy: string, urn: string, config: AccessConfig, report: Report): void {
-  for (const e of escapes(acl, allowedAcl(allowedRules(subject.allowance, config)))) {
+function judge(subject: Subject, acl: Acl<string>, grantedBy: string, urn: string, config: AccessConfig, report: Report, memo = new Map<string, Array<Escape<string>>>()): void {
+  // A role binds many namespaces of one division: the same token against the same allowed set.
+  const key = JSON.stringify(subject.allowance);
+  if (!memo.has(key)) memo.set(key, escapes(acl, allowedAcl(allowedRules(subject.allowance, config))));
+  for (const e of memo.get(key)!) {
     report(
       `${subject.name} reaches ${e.path} (${e.extra.join(", ")}) through path "${e.rule}" of policy ${e.sources.join(", ")}, granted by ${grantedBy}; the catalogue allows it ${describeAllowance(subject.allowance, config)}`,
       urn,
@@ -196,7 +199,8 @@ export const vaultEffectiveAccess = stackRule<AccessConfig>({
     const platformSas = platformServiceAccounts(resources);
     for (const role of model.kubernetesRoles) {
       const acl = aclFor(role.policies, texts, model, config);
-      for (const subject of subjectsOf(role, model, platformSas, config)) judge(subject, acl, `kubernetes auth role ${role.mount}/${role.role} (${role.via})`, role.urn, config, report);
+      const memo = new Map<string, Array<Escape<string>>>();
+      for (const subject of subjectsOf(role, model, platformSas, config)) judge(subject, acl, `kubernetes auth role ${role.mount}/${role.role} (${role.via})`, role.urn, config, report, memo);
     }
     for (const grant of model.otherGrants) {
       const acl = aclFor(grant.policies, texts, model, config);
