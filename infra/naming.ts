@@ -5,6 +5,12 @@
 /** Label that opts a namespace into the platform's secret distribution (seed 000). */
 export const TENANT_LABEL = "apps.platform/tenant";
 export const TENANT_LABEL_VALUE = "true";
+/** Labels naming a tenant namespace's coordinates; the policy pack's catalogue is built from them. */
+export const DIVISION_LABEL = "apps.platform/division";
+export const APP_LABEL = "apps.platform/app";
+export const ENV_LABEL = "apps.platform/env";
+/** The Quay team whose CI Secret reads this tenant's robot (seed 001), on tenants that have one. */
+export const TEAM_LABEL = "apps.platform/team";
 
 export const TENANT_SERVICE_ACCOUNT = "app-eso";
 export const TENANT_STORE = "vault-apps";

@@ -152,9 +152,10 @@ export function planCluster(config: StackConfig, cluster: ClusterConfig, tenants
       labels: {
         [naming.TENANT_LABEL]: naming.TENANT_LABEL_VALUE,
         ...eso.STANDARD_LABELS,
-        "apps.platform/division": n.division,
-        "apps.platform/app": n.app,
-        "apps.platform/env": n.env,
+        [naming.DIVISION_LABEL]: n.division,
+        [naming.APP_LABEL]: n.app,
+        [naming.ENV_LABEL]: n.env,
+        ...(n.team ? { [naming.TEAM_LABEL]: n.team } : {}),
       },
       role: roleName,
       policy: naming.divisionReadPolicy(n.division),

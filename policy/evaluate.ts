@@ -43,9 +43,18 @@ interface Resolved {
   config: Record<string, unknown>;
 }
 
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+// Compiling a schema costs milliseconds and every evaluation validates every policy's entry.
+const validators = new WeakMap<ConfigurablePolicy, ReturnType<typeof ajv.compile>>();
+
+function validatorFor(policy: ConfigurablePolicy, schema: object): ReturnType<typeof ajv.compile> {
+  let v = validators.get(policy);
+  if (!v) validators.set(policy, (v = ajv.compile(schema)));
+  return v;
+}
+
 /** Validates a `--policy-pack-config` document and resolves each policy's level and values. */
 export function resolveConfig(packConfig: PolicyPackConfig, file = "policy config", policies: readonly ConfigurablePolicy[] = POLICIES): Map<string, Resolved> {
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
   const problems: string[] = [];
   const byName = new Map(policies.map((p) => [p.name, p]));
   for (const name of Object.keys(packConfig)) if (!byName.has(name) && name !== "all") problems.push(`"${name}": no such policy in ${PACK_NAME}`);
@@ -60,7 +69,7 @@ export function resolveConfig(packConfig: PolicyPackConfig, file = "policy confi
       additionalProperties: false,
       ...(policy.configSchema?.required?.length ? { required: policy.configSchema.required } : {}),
     };
-    const validate = ajv.compile(schema);
+    const validate = validatorFor(policy, schema);
     if (!validate(entry)) {
       for (const e of validate.errors ?? []) problems.push(`"${policy.name}"${e.instancePath}: ${e.message}${e.params && "additionalProperty" in e.params ? ` (${String(e.params.additionalProperty)})` : ""}`);
       continue;

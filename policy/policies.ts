@@ -16,7 +16,7 @@ export function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidation
   const common = {
     name: rule.name,
     description: rule.description,
-    enforcementLevel: DEFAULT_ENFORCEMENT,
+    enforcementLevel: rule.enforcementLevel ?? DEFAULT_ENFORCEMENT,
     ...(rule.configSchema ? { configSchema: { properties: rule.configSchema } } : {}),
   };
   if (rule.kind === "resource") {

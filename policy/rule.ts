@@ -1,6 +1,6 @@
 // A rule: pure logic over resource views plus its name, description and tunables. The
 // Pulumi policy objects (policy/policies.ts) and the offline evaluator both call these.
-import type { PolicyConfigSchema } from "@pulumi/policy";
+import type { EnforcementLevel, PolicyConfigSchema } from "@pulumi/policy";
 import type { Report, ResourceView } from "./shapes";
 
 type Schema = PolicyConfigSchema["properties"];
@@ -9,6 +9,8 @@ export interface Rule {
   name: string;
   description: string;
   kind: "resource" | "stack";
+  /** Default level when not the pack's (mandatory): a rule that only informs is advisory. */
+  enforcementLevel?: EnforcementLevel;
   /** Tunables beyond enforcementLevel, with their defaults. */
   configSchema?: Schema;
   checkResource?(r: ResourceView, config: Record<string, unknown>, report: Report): void | Promise<void>;
@@ -22,6 +24,7 @@ function defaults(schema: Schema | undefined): Record<string, unknown> {
 interface RuleArgs<C, Input> {
   name: string;
   description: string;
+  enforcementLevel?: EnforcementLevel;
   configSchema?: Schema;
   check(input: Input, config: C, report: Report): void | Promise<void>;
 }
@@ -30,7 +33,12 @@ interface RuleArgs<C, Input> {
 function define<C, Input>(def: RuleArgs<C, Input>) {
   const base = defaults(def.configSchema);
   return {
-    meta: { name: def.name, description: def.description, ...(def.configSchema ? { configSchema: def.configSchema } : {}) },
+    meta: {
+      name: def.name,
+      description: def.description,
+      ...(def.enforcementLevel ? { enforcementLevel: def.enforcementLevel } : {}),
+      ...(def.configSchema ? { configSchema: def.configSchema } : {}),
+    },
     run: (input: Input, config: Record<string, unknown>, report: Report) => def.check(input, { ...base, ...config } as C, report),
   };
 }

@@ -22,11 +22,16 @@ export const TYPES = {
   authBackend: "vault:index/authBackend:AuthBackend",
   role: "vault:kubernetes/authBackendRole:AuthBackendRole",
   foundationReference: "platform-secrets:vault:FoundationReference",
+  namespacePatch: "kubernetes:core/v1:NamespacePatch",
+  secretPatch: "kubernetes:core/v1:SecretPatch",
+  endpoint: "vault:generic/endpoint:Endpoint",
+  genericSecret: "vault:generic/secret:Secret",
+  identityGroup: "vault:identity/group:Group",
 } as const;
 
 /** ESO kinds under either served API version. */
 export function esoKind(type: string): string | undefined {
-  const m = /^kubernetes:external-secrets\.io\/v1(?:beta1)?:(\w+)$/.exec(type);
+  const m = /^kubernetes:external-secrets\.io\/v1(?:alpha1|beta1)?:(\w+)$/.exec(type);
   return m?.[1];
 }
 
@@ -37,10 +42,8 @@ export interface Meta {
   annotations?: Record<string, string>;
 }
 
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: unknown[];
-}
+import type { LabelSelector } from "./selector";
+export type { LabelSelector };
 
 export interface StoreRef {
   kind?: string;
@@ -106,9 +109,4 @@ export function objectName(r: ResourceView): string {
 /** Every namespace selector of a ClusterExternalSecret, the deprecated singular one included. */
 export function cesSelectors(spec: ClusterExternalSecretSpec): LabelSelector[] {
   return [...(spec.namespaceSelectors ?? []), ...(spec.namespaceSelector ? [spec.namespaceSelector] : [])];
-}
-
-/** A selector that selects everything: absent, or with neither labels nor expressions. */
-export function isEmptySelector(s: LabelSelector | undefined): boolean {
-  return !s || (Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0);
 }

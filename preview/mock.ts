@@ -167,6 +167,8 @@ export interface OfflineOptions {
   values?: Record<string, unknown>;
   tenantsData?: unknown;
   stackOutputs?: (stackRef: string) => PlatformSecretsOutputs;
+  /** More resources registered after the program's, as a user adds them by hand (the pack's adversarial tests). */
+  fragment?: () => void | Promise<void>;
 }
 
 /** The program failed (not a config error); `registered` is what it had registered by then. */
@@ -208,6 +210,7 @@ export async function runOffline(opts: OfflineOptions): Promise<OfflineRun> {
     let outputs: PlatformSecretsOutputs;
     try {
       outputs = await definePlatform(loaded);
+      await opts.fragment?.();
     } catch (err) {
       await waitForRegistrations();
       throw new ProgramError([message(err)], monitor.registered);

@@ -47,6 +47,12 @@ function remove(rs: RegisteredResource[], r: RegisteredResource): void {
   rs.splice(rs.indexOf(r), 1);
 }
 
+/** Registers one more resource next to `like` (same stack and project), inputs and outputs alike. */
+function add(rs: RegisteredResource[], like: RegisteredResource, type: string, name: string, props: Props): void {
+  const [stack, project] = like.urn.split("::");
+  rs.push({ urn: `${stack}::${project}::${type}::${name}`, type, name, custom: true, protect: false, read: false, dependencies: [], propertyDependencies: {}, inputs: structuredClone(props), outputs: structuredClone(props) });
+}
+
 export const MUTATIONS: Mutation[] = [
   {
     name: "glob namespace in a tenant role",
@@ -55,7 +61,7 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     name: "division policy widened to every division",
-    rule: "vault-policy-scope",
+    rule: "vault-policy-shape",
     apply: mutate((rs) => policyNamed(rs, /^apps-.+-read$/), (r) => edit(r, (p) => (p.policy = 'path "secret/data/apps/*" {\n  capabilities = ["read"]\n}\n'))),
   },
   {
@@ -65,12 +71,12 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     name: "sudo in a division policy",
-    rule: "vault-policy-scope",
+    rule: "vault-policy-shape",
     apply: mutate((rs) => policyNamed(rs, /^apps-.+-read$/), (r) => edit(r, (p) => (p.policy = String(p.policy).replace('["read"]', '["read", "sudo"]')))),
   },
   {
     name: "admin policy reaching outside the KV mount",
-    rule: "vault-policy-scope",
+    rule: "vault-policy-shape",
     apply: mutate((rs) => policyNamed(rs, /-kv-rw$/), (r) => edit(r, (p) => (p.policy = `${String(p.policy)}\npath "sys/policies/acl/*" {\n  capabilities = ["update"]\n}\n`))),
   },
   {
@@ -102,7 +108,7 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     name: "ClusterExternalSecret with an empty namespace selector",
-    rule: "cluster-external-secret-scope",
+    rule: "namespace-selection",
     apply: mutate((rs) => ofType(rs, T.ces), (r) => edit(r, (p) => (p.spec.namespaceSelectors = [{}]))),
   },
   {
@@ -132,17 +138,17 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     name: "ClusterSecretStore without conditions",
-    rule: "secret-store-scope",
+    rule: "namespace-selection",
     apply: mutate((rs) => ofType(rs, T.css), (r) => edit(r, (p) => delete p.spec.conditions)),
   },
   {
     name: "a second, broad ClusterSecretStore name",
-    rule: "secret-store-scope",
+    rule: "store-routing",
     apply: mutate((rs) => ofType(rs, T.css), (r) => edit(r, (p) => (p.metadata.name = "vault-everything"))),
   },
   {
     name: "tenant ExternalSecret reading through the platform store",
-    rule: "secret-store-scope",
+    rule: "store-routing",
     apply: mutate((rs) => named(rs, T.es, "vault-apps-canary"), (r) => edit(r, (p) => (p.spec.secretStoreRef = { kind: "ClusterSecretStore", name: "vault-platform" }))),
   },
   {
@@ -197,7 +203,45 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     name: "store logging in with a role the stack does not define",
-    rule: "store-roles-exist",
+    rule: "store-login-binding",
     apply: mutate((rs) => ofType(rs, T.css), (r) => edit(r, (p) => (p.spec.provider.vault.auth.kubernetes.role = "platform-elsewhere"))),
+  },
+  {
+    name: "tenant role also binding a platform namespace's ServiceAccount",
+    rule: "vault-effective-access",
+    apply: mutate(tenantRoles, (r) => edit(r, (p) => (p.boundServiceAccountNamespaces = [...p.boundServiceAccountNamespaces, "openshift-config"]))),
+  },
+  {
+    name: "a second resource managing the same Vault policy",
+    rule: "single-owner",
+    apply: mutate((rs) => ofType(rs, T.policy), (r, rs) => add(rs, r, T.policy, `${r.name}-copy`, r.inputs as Props)),
+  },
+  {
+    name: "CI secret reading another tenant's robot",
+    rule: "ci-secret-owner",
+    apply: (rs, pick) => {
+      const ci = ciSecrets(rs);
+      if (ci.length < 2) return false;
+      const other = (ci[(pick + 1) % ci.length]!.inputs as Props).spec.data[0].remoteRef.key as string;
+      edit(ci[pick % ci.length]!, (p) => p.spec.data.forEach((d: Props) => (d.remoteRef.key = other)));
+      return true;
+    },
+  },
+  {
+    name: "RoleBinding giving edit in a tenant namespace",
+    rule: "tenant-rbac",
+    apply: mutate(
+      (rs) => ofType(rs, T.namespace),
+      (r, rs) => add(rs, r, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "ops-edit", {
+        metadata: { name: "ops-edit", namespace: meta(r).name },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "edit" },
+        subjects: [{ kind: "Group", name: "ops" }],
+      }),
+    ),
+  },
+  {
+    name: "a resource type the pack does not know",
+    rule: "unjudged-type",
+    apply: mutate((rs) => ofType(rs, T.namespace), (r, rs) => add(rs, r, "kubernetes:apps/v1:Deployment", "tool", { metadata: { name: "tool", namespace: meta(r).name } })),
   },
 ];

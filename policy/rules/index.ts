@@ -1,17 +1,9 @@
 import type { Rule } from "../rule";
+import { vaultEffectiveAccess, vaultPolicyShape } from "./access";
 import { authBackendNaming, authRoleNaming, ciSecretNaming, secretStoreNaming, tenantNamespaceNaming, vaultPolicyNaming } from "./naming";
-import {
-  authRoleScope,
-  clusterExternalSecretScope,
-  noLiteralSecrets,
-  pipelinesSecretScope,
-  protectedVaultMounts,
-  refreshIntervalBounds,
-  secretStoreScope,
-  vaultPolicyGlob,
-  vaultPolicyScope,
-} from "./scoping";
-import { esoEgressPresent, rolePoliciesExist, storeRolesExist, tenantNamespaceComplete, uniqueTargetSecrets } from "./stack";
+import { ciSecretOwner, namespaceSelection, singleOwner, storeLoginBinding, storeRouting, tenantRbac, unjudgedType } from "./reach";
+import { authRoleScope, clusterExternalSecretScope, noLiteralSecrets, pipelinesSecretScope, protectedVaultMounts, refreshIntervalBounds, vaultPolicyGlob } from "./scoping";
+import { esoEgressPresent, rolePoliciesExist, tenantNamespaceComplete, uniqueTargetSecrets } from "./stack";
 
 /** Every rule of the pack, in the order the README's table lists them. */
 export const RULES: readonly Rule[] = [
@@ -22,17 +14,23 @@ export const RULES: readonly Rule[] = [
   secretStoreNaming,
   ciSecretNaming,
   vaultPolicyGlob,
-  vaultPolicyScope,
+  vaultPolicyShape,
+  vaultEffectiveAccess,
   authRoleScope,
-  secretStoreScope,
+  namespaceSelection,
+  storeRouting,
   clusterExternalSecretScope,
   pipelinesSecretScope,
+  ciSecretOwner,
   refreshIntervalBounds,
   protectedVaultMounts,
   noLiteralSecrets,
+  tenantRbac,
   uniqueTargetSecrets,
+  singleOwner,
   rolePoliciesExist,
-  storeRolesExist,
+  storeLoginBinding,
   tenantNamespaceComplete,
   esoEgressPresent,
+  unjudgedType,
 ];

@@ -6,8 +6,15 @@ import { AUTH_PATHS_SCHEMA, classifyPolicy, clusterOfAuthPath, divisionOfPolicy,
 
 export const tenantNamespaceNaming = resourceRule({
   name: "tenant-namespace-naming",
-  description: `Tenant namespaces are apps-<division>-<app>-<env>, DNS-1123 (<= 63 characters), labelled ${naming.TENANT_LABEL}: "true".`,
+  description: `Tenant namespaces are apps-<division>-<app>-<env>, DNS-1123 (<= 63 characters), labelled ${naming.TENANT_LABEL}: "true" and with labels matching the name; no NamespacePatch sets apps.platform/ labels.`,
   check(r, _config, report) {
+    if (r.type === TYPES.namespacePatch) {
+      const platformLabels = Object.keys(metaOf(r).labels ?? {}).filter((k) => k.startsWith("apps.platform/"));
+      if (platformLabels.length) {
+        report(`NamespacePatch ${metaOf(r).name} sets ${platformLabels.join(", ")}: those labels decide which secrets reach a namespace and which division it reads; only the Namespace resource that creates a tenant namespace sets them`);
+      }
+      return;
+    }
     if (r.type !== TYPES.namespace) return;
     const meta = metaOf(r);
     const name = meta.name ?? "";

@@ -1,109 +1,33 @@
 // Scoping rules: what each grant, binding and store may reach.
 import * as naming from "../../infra/naming";
-import type { PolicyRule } from "../../infra/vaultPolicy";
-import { parseHcl } from "../hcl";
+import { parsePolicy, policySourceOf } from "../model";
 import { resourceRule } from "../rule";
 import {
-  cesSelectors,
   esoKind,
-  isEmptySelector,
   metaOf,
   objectName,
   specOf,
   TYPES,
   type ClusterExternalSecretSpec,
   type ExternalSecretSpec,
-  type Report,
-  type ResourceView,
   type RoleProps,
-  type SecretStoreSpec,
 } from "../shapes";
-import { CI_ROBOT_KEY, classifyPolicy, GLOB, goDurationSeconds, isTenantNamespace } from "./common";
-
-// Two rules read every policy; parse each document once.
-const parsed = new Map<string, Promise<PolicyRule[]>>();
-
-async function policyRules(r: ResourceView, report: Report): Promise<PolicyRule[] | undefined> {
-  if (r.type !== TYPES.policy || typeof r.props.policy !== "string") return undefined;
-  const text = r.props.policy;
-  if (!parsed.has(text)) parsed.set(text, parseHcl(text, `${String(r.props.name)}.hcl`));
-  try {
-    return await parsed.get(text)!;
-  } catch (err) {
-    report(`Vault policy "${String(r.props.name)}" cannot be parsed: ${(err as Error).message}`);
-    return undefined;
-  }
-}
+import { CI_ROBOT_KEY, GLOB, goDurationSeconds } from "./common";
 
 export const vaultPolicyGlob = resourceRule({
   name: "vault-policy-glob",
-  description: "A `*` in a Vault policy path is a glob only as its last character; anywhere else the path silently matches nothing (seed 001).",
+  description: "A `*` in a Vault policy path is a glob only as its last character; anywhere else the path silently matches nothing (seed 001). `+*` is refused by Vault.",
   async check(r, _config, report) {
-    const rules = await policyRules(r, () => undefined);
-    for (const rule of rules ?? []) {
+    const source = policySourceOf(r);
+    // An unparsable text is vault-policy-shape's to report.
+    const rules = source ? await parsePolicy(source).catch(() => []) : [];
+    for (const rule of rules) {
+      if (rule.path.includes("+*")) report(`Vault policy "${source!.name}" grants on "${rule.path}": Vault refuses '+*' when the policy is written; use '+' for a segment and end with '/*'`);
       const star = rule.path.indexOf("*");
       if (star !== -1 && star !== rule.path.length - 1) {
         report(
-          `Vault policy "${String(r.props.name)}" grants on "${rule.path}": Vault reads a '*' that is not last as a literal character, so this grant matches nothing (seed 001's bug). Use '+' for one segment, or list the exact paths`,
+          `Vault policy "${source!.name}" grants on "${rule.path}": Vault reads a '*' that is not last as a literal character, so this grant matches nothing (seed 001's bug). Use '+' for one segment, or list the exact paths`,
         );
-      }
-    }
-  },
-});
-
-interface ScopeConfig {
-  kvMount: string;
-}
-
-function subset(caps: readonly string[], allowed: readonly string[]): string[] {
-  return caps.filter((c) => !allowed.includes(c));
-}
-
-export const vaultPolicyScope = resourceRule<ScopeConfig>({
-  name: "vault-policy-scope",
-  description: "Each policy grants only its purpose: a division's read under <kv>/data|metadata/apps/<division>/, the platform's registries, exact CI robot paths; never sudo, never outside the KV mount, never a mount-root or bare glob.",
-  configSchema: { kvMount: { type: "string", description: "the KV v2 mount every policy must stay inside", default: "secret" } },
-  async check(r, config, report) {
-    const rules = await policyRules(r, report);
-    if (!rules) return;
-    const name = String(r.props.name);
-    const kind = classifyPolicy(name);
-    const kv = config.kvMount;
-    const roots = new Set(["*", "+", `${kv}/*`, `${kv}/+`, `${kv}/data/*`, `${kv}/metadata/*`, `${kv}/data/+`, `${kv}/metadata/+`]);
-    for (const { path, capabilities } of rules) {
-      const at = `Vault policy "${name}" path "${path}"`;
-      if (capabilities.includes("sudo")) report(`${at} grants sudo; no platform policy needs it (KV never checks sudo)`);
-      if (roots.has(path) || path === `${kv}/`) {
-        report(`${at} is a mount-root or bare glob: it reaches every tenant's secrets`);
-        continue;
-      }
-      if (!path.startsWith(`${kv}/`)) {
-        report(`${at} is outside the KV mount ${kv}/`);
-        continue;
-      }
-      if (!kind) continue;
-      if (kind.kind === "division") {
-        const data = naming.kvDataPath(kv, naming.divisionKeyPrefix(kind.division));
-        const meta = naming.kvMetadataPath(kv, naming.divisionKeyPrefix(kind.division));
-        if (path.startsWith(data)) {
-          const extra = subset(capabilities, ["read"]);
-          if (extra.length) report(`${at}: a tenant policy may only read, not ${extra.join("/")}`);
-        } else if (path.startsWith(meta)) {
-          const extra = subset(capabilities, ["read", "list"]);
-          if (extra.length) report(`${at}: on metadata a tenant policy may only read and list, not ${extra.join("/")}`);
-        } else {
-          report(`${at} is outside the ${kind.division} division (${data}*): a division's role may read only its own subtree`);
-        }
-      } else if (kind.kind === "platform") {
-        const prefix = naming.kvDataPath(kv, naming.registriesKeyPrefix(kind.cluster));
-        if (!path.startsWith(prefix)) report(`${at}: the platform store may read only ${prefix}*`);
-        const extra = subset(capabilities, ["read"]);
-        if (extra.length) report(`${at}: the platform store may only read, not ${extra.join("/")}`);
-      } else if (kind.kind === "pipelines") {
-        const key = path.startsWith(`${kv}/data/`) ? path.slice(`${kv}/data/`.length) : "";
-        if (!CI_ROBOT_KEY.test(key)) report(`${at}: the pipelines store may read only exact ${kv}/data/apps/<division>/<app>/ci/quay-robot paths`);
-        const extra = subset(capabilities, ["read"]);
-        if (extra.length) report(`${at}: the pipelines store may only read, not ${extra.join("/")}`);
       }
     }
   },
@@ -142,38 +66,13 @@ export const authRoleScope = resourceRule<TtlConfig>({
   },
 });
 
-export const secretStoreScope = resourceRule({
-  name: "secret-store-scope",
-  description: `The only ClusterSecretStore is ${naming.PLATFORM_STORE} and it carries namespace conditions; ExternalSecrets in tenant namespaces read through their namespaced ${naming.TENANT_STORE}.`,
-  check(r, _config, report) {
-    const kind = esoKind(r.type);
-    if (kind === "ClusterSecretStore") {
-      const name = metaOf(r).name;
-      if (name !== naming.PLATFORM_STORE) report(`ClusterSecretStore "${name}": the only cluster-wide store is ${naming.PLATFORM_STORE}; tenants get a namespaced ${naming.TENANT_STORE} (seed 000)`);
-      const conditions = specOf<SecretStoreSpec>(r).conditions ?? [];
-      const usable = conditions.filter((c) => !isEmptySelector(c.namespaceSelector) || (c.namespaces ?? []).length > 0 || (c.namespaceRegexes ?? []).length > 0);
-      if (conditions.length === 0 || usable.length !== conditions.length) {
-        report(`ClusterSecretStore "${name}" must carry conditions that each select namespaces (e.g. ${naming.TENANT_LABEL}: "true"); without them every namespace can read through it`);
-      }
-    } else if (kind === "ExternalSecret" && isTenantNamespace(metaOf(r).namespace)) {
-      const ref = specOf<ExternalSecretSpec>(r).secretStoreRef;
-      if (ref?.kind !== "SecretStore" || ref.name !== naming.TENANT_STORE) {
-        report(`ExternalSecret ${objectName(r)} reads through ${ref?.kind ?? "SecretStore"} "${ref?.name}"; in a tenant namespace use SecretStore ${naming.TENANT_STORE}`);
-      }
-    }
-  },
-});
-
 export const clusterExternalSecretScope = resourceRule({
   name: "cluster-external-secret-scope",
-  description: `A ClusterExternalSecret selects namespaces by a non-empty selector, reads through ${naming.PLATFORM_STORE}, and reads only ocp/<cluster>/registries/ keys.`,
+  description: `A ClusterExternalSecret reads through ${naming.PLATFORM_STORE}, and reads only ocp/<cluster>/registries/ keys (which namespaces it reaches is namespace-selection's).`,
   check(r, _config, report) {
     if (esoKind(r.type) !== "ClusterExternalSecret") return;
     const spec = specOf<ClusterExternalSecretSpec>(r);
     const at = `ClusterExternalSecret ${objectName(r)}`;
-    const selectors = cesSelectors(spec);
-    if (selectors.length === 0 && (spec.namespaces ?? []).length === 0) report(`${at} selects no namespaces explicitly: add namespaceSelectors with ${naming.TENANT_LABEL}: "true"`);
-    if (selectors.some(isEmptySelector)) report(`${at} has an empty namespace selector, which selects every namespace in the cluster`);
     const es = spec.externalSecretSpec ?? {};
     if (es.secretStoreRef?.kind !== "ClusterSecretStore" || es.secretStoreRef.name !== naming.PLATFORM_STORE) {
       report(`${at} must read through ClusterSecretStore ${naming.PLATFORM_STORE}, not ${es.secretStoreRef?.kind} "${es.secretStoreRef?.name}"`);
@@ -252,9 +151,9 @@ export const protectedVaultMounts = resourceRule({
 
 export const noLiteralSecrets = resourceRule({
   name: "no-literal-secrets",
-  description: "The stack manages no Kubernetes Secret with literal data or stringData (secrets live in Vault, not in state or Git); the reviewer token Secret, filled by the cluster, aside.",
+  description: "The stack manages no Kubernetes Secret (or SecretPatch) with literal data or stringData (secrets live in Vault, not in state or Git); the reviewer token Secret, filled by the cluster, aside.",
   check(r, _config, report) {
-    if (r.type !== TYPES.secret) return;
+    if (r.type !== TYPES.secret && r.type !== TYPES.secretPatch) return;
     const data = { ...((r.props.data as Record<string, unknown> | undefined) ?? {}), ...((r.props.stringData as Record<string, unknown> | undefined) ?? {}) };
     if (Object.keys(data).length > 0) {
       report(`Secret ${objectName(r)} carries literal ${Object.keys(data).join(", ")}: put the value in Vault and deliver it with an ExternalSecret`);

@@ -1,6 +1,7 @@
 // Stack rules: relations between resources that no single resource shows.
 import * as naming from "../../infra/naming";
 import { stackRule } from "../rule";
+import { namespaceLabels, selects } from "../selector";
 import {
   cesSelectors,
   esoKind,
@@ -10,17 +11,12 @@ import {
   TYPES,
   type ClusterExternalSecretSpec,
   type ExternalSecretSpec,
-  type LabelSelector,
   type ResourceView,
   type RoleProps,
   type SecretStoreSpec,
 } from "../shapes";
 
 const isEsoStore = (r: ResourceView) => esoKind(r.type) === "SecretStore" || esoKind(r.type) === "ClusterSecretStore";
-
-function matches(selector: LabelSelector, labels: Record<string, string>): boolean {
-  return Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v) && (selector.matchExpressions ?? []).length === 0;
-}
 
 export const uniqueTargetSecrets = stackRule({
   name: "unique-target-secrets",
@@ -40,9 +36,9 @@ export const uniqueTargetSecrets = stackRule({
       } else if (kind === "ClusterExternalSecret") {
         const spec = specOf<ClusterExternalSecretSpec>(r);
         const secret = spec.externalSecretSpec?.target?.name ?? spec.externalSecretName ?? metaOf(r).name ?? r.name;
-        const selectors = cesSelectors(spec);
+        const selection = { selectors: cesSelectors(spec), names: spec.namespaces ?? [], regexes: [] };
         for (const ns of namespaces) {
-          if (ns.name && (selectors.some((s) => matches(s, ns.labels ?? {})) || (spec.namespaces ?? []).includes(ns.name))) add(ns.name, secret, r.urn);
+          if (ns.name && selects(selection, { name: ns.name, labels: namespaceLabels(ns.name, ns.labels ?? {}) })) add(ns.name, secret, r.urn);
         }
       }
     }
@@ -69,24 +65,6 @@ export const rolePoliciesExist = stackRule({
       const p = r.props as RoleProps;
       const missing = (p.tokenPolicies ?? []).filter((name) => !known.has(name));
       if (missing.length) report(`role "${p.roleName}" lists ${missing.join(", ")}, which neither this stack nor its foundation defines: logins would get a token without them`, r.urn);
-    }
-  },
-});
-
-export const storeRolesExist = stackRule({
-  name: "store-roles-exist",
-  description: "Every ESO store logs in with a role (and auth mount) this stack defines.",
-  check(resources, _config, report) {
-    const roles = new Set(resources.filter((r) => r.type === TYPES.role).map((r) => `${(r.props as RoleProps).backend}/${(r.props as RoleProps).roleName}`));
-    const mounts = new Set(resources.filter((r) => r.type === TYPES.authBackend).map((r) => String(r.props.path)));
-    for (const s of resources.filter(isEsoStore)) {
-      const auth = specOf<SecretStoreSpec>(s).provider?.vault?.auth?.kubernetes;
-      if (!auth) {
-        report(`store ${objectName(s)} is not a Vault store with kubernetes auth`, s.urn);
-        continue;
-      }
-      if (!mounts.has(auth.mountPath ?? "")) report(`store ${objectName(s)} logs in at auth mount "${auth.mountPath}", which this stack does not define`, s.urn);
-      else if (!roles.has(`${auth.mountPath}/${auth.role}`)) report(`store ${objectName(s)} uses role "${auth.role}" on ${auth.mountPath}, which this stack does not define: every login would be refused`, s.urn);
     }
   },
 });

@@ -37,11 +37,6 @@ export const NO_SERVER_BINARY =
   ". It cannot be built from the Go module proxy here: `go list -m -versions github.com/openbao/openbao` answers " +
   "'403 Forbidden: This module version is not available.' (see README.md)";
 
-export function serverBinary(): string {
-  const binary = findServerBinary();
-  if (!binary) throw new Error(NO_SERVER_BINARY);
-  return binary;
-}
 
 export class DevServer {
   readonly token = ROOT_TOKEN;

@@ -1,0 +1,407 @@
+// Rules on what Kubernetes objects route to or expose: namespace selection, store references
+// and logins, CI robots, RBAC over tenant Secrets, and one manager per object.
+import * as naming from "../../infra/naming";
+import { buildModel, genericData, isGeneric, POLICY_PATH, type KubernetesRole, type StackModel } from "../model";
+import { namespaceLabels, selects, selectsWithout, type LabelSelector, type NamespaceSelection } from "../selector";
+import { stackRule } from "../rule";
+import { esoKind, metaOf, objectName, specOf, TYPES, type ClusterExternalSecretSpec, type ResourceView, type SecretStoreSpec, type StoreRef, type VaultStoreProvider } from "../shapes";
+import { effectiveConfig, KV_SCHEMA, type AccessConfig } from "./access";
+import { CI_ROBOT_KEY, teamOfCiSecret } from "./common";
+
+interface Selection {
+  what: string;
+  /** undefined: the object reaches every namespace */
+  selection?: NamespaceSelection;
+}
+
+function selectionsOf(r: ResourceView): Selection[] {
+  const kind = esoKind(r.type);
+  const at = `${kind} ${objectName(r)}`;
+  if (kind === "ClusterExternalSecret") {
+    const spec = specOf<ClusterExternalSecretSpec>(r);
+    return [{ what: at, selection: { selectors: [...(spec.namespaceSelectors ?? []), ...(spec.namespaceSelector ? [spec.namespaceSelector] : [])], names: spec.namespaces ?? [], regexes: [] } }];
+  }
+  if (kind === "ClusterPushSecret") {
+    const spec = specOf<{ namespaceSelectors?: LabelSelector[] }>(r);
+    return [{ what: at, selection: { selectors: spec.namespaceSelectors ?? [], names: [], regexes: [] } }];
+  }
+  if (kind === "ClusterSecretStore") {
+    const conditions = specOf<SecretStoreSpec>(r).conditions ?? [];
+    if (conditions.length === 0) return [{ what: `${at} (no conditions)` }];
+    return conditions.map((c, i) => ({
+      what: `${at} conditions[${i}]`,
+      selection: { selectors: c.namespaceSelector ? [c.namespaceSelector] : [], names: c.namespaces ?? [], regexes: c.namespaceRegexes ?? [] },
+    }));
+  }
+  return [];
+}
+
+/** Namespaces of the platform itself that a selection must never reach, with the labels the cluster gives them. */
+function platformNamespaces(resources: readonly ResourceView[], model: StackModel): string[] {
+  const eso = resources
+    .filter((r) => esoKind(r.type) === "ClusterSecretStore")
+    .map((r) => specOf<SecretStoreSpec>(r).provider?.vault?.auth?.kubernetes?.serviceAccountRef?.namespace)
+    .filter((n): n is string => typeof n === "string");
+  const declared = [...model.namespaces.keys()].filter((n) => !model.tenants.has(n));
+  return [...new Set([...eso, "external-secrets", naming.PIPELINES_NAMESPACE, "openshift-config", "openshift-monitoring", "kube-system", "kube-public", "default", ...declared])];
+}
+
+const TENANT = naming.TENANT_LABEL;
+
+export const namespaceSelection = stackRule({
+  name: "namespace-selection",
+  description: `ClusterSecretStore conditions, ClusterExternalSecret and ClusterPushSecret selections reach only namespaces labelled ${TENANT}: "true", judged with Kubernetes selector semantics against the tenant namespaces, the platform's own and any namespace created later with any labels.`,
+  check(resources, _config, report) {
+    const model = buildModel(resources);
+    const platform = platformNamespaces(resources, model);
+    const labelsOf = (name: string) => namespaceLabels(name, model.namespaces.get(name)?.labels ?? {});
+    for (const r of resources) {
+      for (const { what, selection } of selectionsOf(r)) {
+        if (!selection) {
+          report(`${what} can be used from every namespace: add conditions selecting ${TENANT}: "true"`, r.urn);
+          continue;
+        }
+        for (const [i, s] of selection.selectors.entries()) {
+          const w = s ? selectsWithout(s, TENANT, naming.TENANT_LABEL_VALUE) : undefined;
+          if (!w) continue;
+          const hit = platform.find((n) => selects({ selectors: [s], names: [], regexes: [] }, { name: n, labels: labelsOf(n) }));
+          report(
+            `${what} selector ${i} ${JSON.stringify(s)} selects namespaces without ${TENANT}: "true": ${hit ? `it selects ${hit}` : `any namespace labelled ${JSON.stringify(w)}`}`,
+            r.urn,
+          );
+        }
+        for (const name of selection.names) {
+          if (!model.tenants.has(name)) report(`${what} lists namespace ${name}, which this stack does not declare with ${TENANT}: "true"`, r.urn);
+        }
+        for (const re of selection.regexes) {
+          const exact = /^\^([a-z0-9-]+)\$$/.exec(re);
+          if (exact && model.tenants.has(exact[1]!)) continue;
+          const hit = platform.find((n) => selects({ selectors: [], names: [], regexes: [re] }, { name: n, labels: {} }));
+          report(`${what} namespaceRegexes "${re}" matches names anyone creating a namespace chooses${hit ? `, ${hit} among them` : ""}: select by ${TENANT}: "true" instead`, r.urn);
+        }
+      }
+    }
+  },
+});
+
+/** Every store an ESO object reads or writes through, per item included. */
+function storeRefs(r: ResourceView): StoreRef[] {
+  const kind = esoKind(r.type);
+  const spec = (r.props.spec ?? {}) as {
+    secretStoreRef?: StoreRef;
+    secretStoreRefs?: Array<StoreRef & { labelSelector?: unknown }>;
+    data?: Array<{ sourceRef?: { storeRef?: StoreRef } }>;
+    dataFrom?: Array<{ sourceRef?: { storeRef?: StoreRef } }>;
+  };
+  if (kind === "ExternalSecret") {
+    return [
+      ...(spec.secretStoreRef ? [spec.secretStoreRef] : []),
+      ...[...(spec.data ?? []), ...(spec.dataFrom ?? [])].map((d) => d.sourceRef?.storeRef).filter((s): s is StoreRef => s !== undefined),
+    ];
+  }
+  if (kind === "PushSecret") return (spec.secretStoreRefs ?? []).map((s) => (s.labelSelector && !s.name ? { kind: s.kind ?? "SecretStore", name: `<selected by ${JSON.stringify(s.labelSelector)}>` } : s));
+  return [];
+}
+
+export const storeRouting = stackRule({
+  name: "store-routing",
+  description: `Every store reference of an ExternalSecret (spec and per-item sourceRef.storeRef) or PushSecret in a tenant namespace is its SecretStore ${naming.TENANT_STORE}, and in ${naming.PIPELINES_NAMESPACE} ${naming.PIPELINES_STORE}; the only ClusterSecretStore is ${naming.PLATFORM_STORE}.`,
+  check(resources, _config, report) {
+    const model = buildModel(resources);
+    for (const r of resources) {
+      const kind = esoKind(r.type);
+      if (kind === "ClusterSecretStore" && metaOf(r).name !== naming.PLATFORM_STORE) {
+        report(`ClusterSecretStore "${metaOf(r).name}": the only cluster-wide store is ${naming.PLATFORM_STORE}; tenants get a namespaced ${naming.TENANT_STORE} (seed 000)`, r.urn);
+      }
+      const ns = metaOf(r).namespace ?? "default";
+      const expected = model.tenants.has(ns) || ns.startsWith(naming.TENANT_NAMESPACE_PREFIX) ? naming.TENANT_STORE : ns === naming.PIPELINES_NAMESPACE ? naming.PIPELINES_STORE : undefined;
+      if (!expected) continue;
+      for (const ref of storeRefs(r)) {
+        if ((ref.kind ?? "SecretStore") !== "SecretStore" || ref.name !== expected) {
+          report(`${kind} ${objectName(r)} reads through ${ref.kind ?? "SecretStore"} "${ref.name}"; in ${ns} every reference must be SecretStore ${expected}, whose role reads only what this namespace may`, r.urn);
+        }
+      }
+    }
+  },
+});
+
+type KvConfig = Pick<AccessConfig, "kvMount">;
+
+/** A glob as Vault's kubernetes auth matches bound names: `*` anywhere. */
+function globMatches(pattern: string, value: string): boolean {
+  if (!pattern.includes("*")) return pattern === value;
+  return new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(value);
+}
+
+function binds(role: KubernetesRole, namespace: string, sa: string): boolean {
+  return role.names.some((n) => globMatches(n, sa)) && role.namespaces.some((n) => globMatches(n, namespace));
+}
+
+/** Vault stores and generators with their own login: SecretStore, ClusterSecretStore, VaultDynamicSecret. */
+function vaultLogins(r: ResourceView): VaultStoreProvider | undefined {
+  const kind = esoKind(r.type);
+  if (kind === "SecretStore" || kind === "ClusterSecretStore") return specOf<SecretStoreSpec>(r).provider?.vault ?? {};
+  if (/^kubernetes:generators\.external-secrets\.io\/[^:]+:VaultDynamicSecret$/.test(r.type)) return specOf<{ provider?: VaultStoreProvider }>(r).provider ?? {};
+  return undefined;
+}
+
+export const storeLoginBinding = stackRule<KvConfig>({
+  name: "store-login-binding",
+  description:
+    "Every Vault store (and VaultDynamicSecret generator) logs in with a kubernetes auth role of this stack that binds the store's own namespace and ServiceAccount with the store's audience, on a mount this stack defines; its path is the KV mount and its version v2 (seed 000: otherwise `permission denied`).",
+  configSchema: KV_SCHEMA,
+  check(resources, rawConfig, report) {
+    const model = buildModel(resources);
+    const config = effectiveConfig(rawConfig, model);
+    for (const s of resources) {
+      const vault = vaultLogins(s);
+      if (!vault) continue;
+      const at = `${esoKind(s.type) ?? s.type.split(":").pop()} ${objectName(s)}`;
+      const auth = vault.auth?.kubernetes;
+      if (!auth) {
+        report(`${at} is not a Vault store with kubernetes auth: the platform's principals are ServiceAccounts bound by kubernetes auth roles`, s.urn);
+        continue;
+      }
+      if (vault.path !== undefined && vault.path !== config.kvMount) report(`${at} reads mount "${vault.path}", not the KV mount ${config.kvMount}`, s.urn);
+      if ((vault.version ?? "v2") !== "v2") report(`${at} uses KV version ${vault.version} on the KV v2 mount ${config.kvMount}: ESO would read ${config.kvMount}/<key> without data/, which no role can read`, s.urn);
+      const mount = auth.mountPath ?? "kubernetes";
+      if (!model.authMounts.has(mount)) {
+        report(`${at} logs in at auth mount "${mount}", which this stack does not define`, s.urn);
+        continue;
+      }
+      const role = model.kubernetesRoles.find((r) => r.mount === mount && r.role === auth.role);
+      if (!role) {
+        report(`${at} uses role "${auth.role}" on ${mount}, which this stack does not define: every login would be refused`, s.urn);
+        continue;
+      }
+      const sa = auth.serviceAccountRef;
+      const ns = esoKind(s.type) === "ClusterSecretStore" ? sa?.namespace : (metaOf(s).namespace ?? "default");
+      if (!sa?.name || !ns) {
+        report(`${at} names no ServiceAccount (and, for a ClusterSecretStore, its namespace) to log in as`, s.urn);
+        continue;
+      }
+      if (!binds(role, ns, sa.name)) {
+        report(`${at} logs in as ${ns}/${sa.name} with role ${mount}/${role.role}, which binds ${JSON.stringify(role.names)} in ${JSON.stringify(role.namespaces)}: Vault answers "permission denied" (seed 000)`, s.urn);
+      }
+      const audiences = sa.audiences ?? [];
+      if (role.audience && !audiences.includes(role.audience)) {
+        report(`${at} mints its token for audiences ${JSON.stringify(audiences)} but role ${mount}/${role.role} expects audience "${role.audience}": every login fails`, s.urn);
+      }
+    }
+  },
+});
+
+export const ciSecretOwner = stackRule({
+  name: "ci-secret-owner",
+  description: `A ${naming.ciSecret("<team>")} ExternalSecret in ${naming.PIPELINES_NAMESPACE} reads only the robot of the tenant whose namespaces carry ${naming.TEAM_LABEL}: <team>.`,
+  check(resources, _config, report) {
+    const model = buildModel(resources);
+    for (const r of resources) {
+      if (esoKind(r.type) !== "ExternalSecret" || metaOf(r).namespace !== naming.PIPELINES_NAMESPACE) continue;
+      const team = teamOfCiSecret(metaOf(r).name ?? "");
+      if (!team) continue;
+      const owners = [...new Set([...model.tenants.values()].filter((t) => t.team === team && t.division && t.app).map((t) => naming.ciRobotKey(t.division!, t.app!)))];
+      const spec = specOf<{ data?: Array<{ remoteRef?: { key?: string } }>; dataFrom?: unknown[] }>(r);
+      if (owners.length !== 1) {
+        report(`${objectName(r)}: ${owners.length ? `several tenants claim team ${team} (${owners.join(", ")})` : `no tenant namespace on this cluster carries ${naming.TEAM_LABEL}: ${team}`}, so no robot belongs to it`, r.urn);
+        continue;
+      }
+      if ((spec.dataFrom ?? []).length) report(`${objectName(r)} uses dataFrom; a CI secret reads named fields of ${owners[0]}`, r.urn);
+      for (const d of spec.data ?? []) {
+        const key = d.remoteRef?.key ?? "";
+        if (key !== owners[0] && CI_ROBOT_KEY.test(key)) report(`${objectName(r)} reads ${key}, another tenant's robot: team ${team} owns ${owners[0]}`, r.urn);
+        else if (key !== owners[0]) report(`${objectName(r)} reads ${key}; team ${team}'s secret may read only ${owners[0]}`, r.urn);
+      }
+    }
+  },
+});
+
+/** Kinds that exist once per cluster rather than per namespace. */
+const CLUSTER_SCOPED = new Set(["Namespace", "ClusterRole", "ClusterRoleBinding", "ClusterSecretStore", "ClusterExternalSecret", "ClusterPushSecret", "ClusterGenerator", "CustomResourceDefinition", "PersistentVolume", "StorageClass", "Node"]);
+
+/** The Vault path or Kubernetes object (kind, namespace, name) a resource manages, if it owns one outright. */
+function identity(r: ResourceView): string | undefined {
+  const p = r.props;
+  const s = (k: string) => (typeof p[k] === "string" ? (p[k] as string).replace(/^\/+|\/+$/g, "") : undefined);
+  if (r.type.startsWith("kubernetes:")) {
+    const m = /^kubernetes:([^:]+):(\w+)$/.exec(r.type);
+    if (!m || m[2]!.endsWith("Patch") || m[2]!.endsWith("List") || !metaOf(r).name) return undefined;
+    const group = m[1]!.includes("/") && !m[1]!.startsWith("core/") ? m[1]!.split("/")[0] : "";
+    const kind = m[2]!;
+    return `kubernetes ${group ? `${group}/` : ""}${kind} ${CLUSTER_SCOPED.has(kind) ? "" : `${metaOf(r).namespace ?? "default"}/`}${metaOf(r).name}`;
+  }
+  switch (r.type) {
+    case TYPES.policy:
+      return s("name") && `vault sys/policies/acl/${s("name")}`;
+    case TYPES.mount:
+      return s("path") && `vault sys/mounts/${s("path")}`;
+    case TYPES.authBackend:
+      return s("path") && `vault sys/auth/${s("path")}`;
+    case TYPES.identityGroup:
+      return s("name") && `vault identity/group/name/${s("name")}`;
+    case "vault:identity/entity:Entity":
+      return s("name") && `vault identity/entity/name/${s("name")}`;
+    case "vault:kv/secretV2:SecretV2":
+      return s("mount") && s("name") && `vault ${s("mount")}/data/${s("name")}`;
+    case "vault:kubernetes/authBackendConfig:AuthBackendConfig":
+      return `vault auth/${s("backend") ?? "kubernetes"}/config`;
+  }
+  if (isGeneric(r)) {
+    const path = s("path");
+    if (!path) return undefined;
+    const policy = POLICY_PATH.exec(path);
+    return `vault ${policy ? `sys/policies/acl/${policy[1]}` : path}`;
+  }
+  if (r.type.startsWith("vault:") && s("roleName")) return `vault auth/${s("backend") ?? r.type.split(":")[1]!.split("/")[0]}/role/${s("roleName")}`;
+  return undefined;
+}
+
+export const singleOwner = stackRule({
+  name: "single-owner",
+  description: "No two resources manage one Vault path (policy, role, mount, group, raw write) or one Kubernetes object (kind, namespace, name): the second silently overwrites the first on every update.",
+  check(resources, _config, report) {
+    const owners = new Map<string, ResourceView[]>();
+    for (const r of resources) {
+      const id = identity(r);
+      if (id) owners.set(id, [...(owners.get(id) ?? []), r]);
+    }
+    for (const [id, rs] of owners) {
+      if (rs.length > 1) report(`${id} is managed by ${rs.length} resources (${rs.map((r) => r.urn.split("::").pop()).join(", ")}): each update of one overwrites the other`, rs[1]!.urn);
+    }
+  },
+});
+
+interface RbacRule {
+  apiGroups?: string[];
+  resources?: string[];
+  verbs?: string[];
+}
+
+/** Built-in ClusterRoles and whether they read Secrets or mint ServiceAccount tokens. */
+const BUILTIN_CLUSTER_ROLES: Record<string, boolean> = { "cluster-admin": true, admin: true, edit: true, view: false, "system:auth-delegator": false };
+
+function exposes(rules: readonly RbacRule[]): string | undefined {
+  for (const rule of rules) {
+    const groups = rule.apiGroups ?? [];
+    if (!groups.includes("") && !groups.includes("*")) continue;
+    const res = rule.resources ?? [];
+    const verbs = rule.verbs ?? [];
+    const any = (xs: string[], ys: string[]) => ys.some((y) => xs.includes(y));
+    if (any(res, ["secrets", "*"]) && any(verbs, ["get", "list", "watch", "*"])) return "reads Secrets";
+    if (any(res, ["serviceaccounts/token", "*"]) && any(verbs, ["create", "*"])) return "creates ServiceAccount tokens";
+    if (any(res, ["serviceaccounts", "*"]) && any(verbs, ["impersonate", "*"])) return "impersonates ServiceAccounts";
+  }
+  return undefined;
+}
+
+/** Rules of every Role and ClusterRole the stack defines, by `Kind:[namespace/]name`. */
+function rbacRoles(resources: readonly ResourceView[]): Map<string, RbacRule[]> {
+  const roles = new Map<string, RbacRule[]>();
+  for (const r of resources) {
+    const kind = /^kubernetes:rbac\.authorization\.k8s\.io\/v1:(Role|ClusterRole)$/.exec(r.type)?.[1];
+    if (kind) roles.set(roleKey({ kind, name: metaOf(r).name }, metaOf(r).namespace ?? "default"), Array.isArray(r.props.rules) ? (r.props.rules as RbacRule[]) : []);
+  }
+  return roles;
+}
+
+interface RoleRef {
+  kind?: string;
+  name?: string;
+}
+
+const roleKey = (ref: RoleRef, namespace: string) => `${ref.kind}:${ref.kind === "Role" ? `${namespace}/` : ""}${ref.name}`;
+const roleRefOf = (r: ResourceView) => (r.props.roleRef ?? {}) as RoleRef;
+const bindingKind = (r: ResourceView) => /^kubernetes:rbac\.authorization\.k8s\.io\/v1:(RoleBinding|ClusterRoleBinding)$/.exec(r.type)?.[1];
+
+export const tenantRbac = stackRule({
+  name: "tenant-rbac",
+  description: "No RoleBinding in a tenant namespace, and no ClusterRoleBinding, lets a subject read Secrets, mint ServiceAccount tokens or impersonate ServiceAccounts there: either hands over what the namespace's Vault login protects.",
+  check(resources, _config, report) {
+    const model = buildModel(resources);
+    const roles = rbacRoles(resources);
+    for (const r of resources) {
+      const kind = bindingKind(r);
+      if (!kind) continue;
+      const ns = metaOf(r).namespace ?? "default";
+      if (kind === "RoleBinding" && !model.tenants.has(ns) && !ns.startsWith(naming.TENANT_NAMESPACE_PREFIX)) continue;
+      const ref = roleRefOf(r);
+      const rules = roles.get(roleKey(ref, ns));
+      const what = rules ? exposes(rules) : ref.kind === "ClusterRole" && BUILTIN_CLUSTER_ROLES[ref.name ?? ""] ? "reads Secrets and creates ServiceAccount tokens" : undefined;
+      if (!what) continue;
+      const subjects = (Array.isArray(r.props.subjects) ? (r.props.subjects as Array<{ kind?: string; name?: string; namespace?: string }>) : []).map((s) => `${s.kind} ${s.namespace ? `${s.namespace}/` : ""}${s.name}`);
+      report(`${kind} ${objectName(r)} gives ${subjects.join(", ") || "its subjects"} ${ref.kind} ${ref.name}, which ${what} ${kind === "ClusterRoleBinding" ? "in every namespace, tenant namespaces included" : `in tenant namespace ${ns}`}`, r.urn);
+    }
+  },
+});
+
+/** Kubernetes types the pack judges (or knows cannot grant, route or expose access). */
+const JUDGED_KUBERNETES = new Set([
+  "core/v1:Namespace",
+  "core/v1:NamespacePatch",
+  "core/v1:ServiceAccount",
+  "core/v1:ServiceAccountPatch",
+  "core/v1:Secret",
+  "core/v1:SecretPatch",
+  "core/v1:ConfigMap",
+  "networking.k8s.io/v1:NetworkPolicy",
+  "rbac.authorization.k8s.io/v1:Role",
+  "rbac.authorization.k8s.io/v1:ClusterRole",
+  "rbac.authorization.k8s.io/v1:RoleBinding",
+  "rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+]);
+
+const JUDGED_ESO = new Set(["ExternalSecret", "SecretStore", "ClusterSecretStore", "ClusterExternalSecret", "PushSecret", "ClusterPushSecret"]);
+
+/** Vault types judged beyond those that hand out policies (which the access rule judges whatever their type). */
+const JUDGED_VAULT = new Set([
+  TYPES.mount,
+  TYPES.policy,
+  TYPES.authBackend,
+  TYPES.role,
+  "vault:kubernetes/authBackendConfig:AuthBackendConfig",
+  "vault:identity/groupAlias:GroupAlias",
+  "vault:identity/entityAlias:EntityAlias",
+  "vault:kv/secretV2:SecretV2",
+]);
+
+/** Raw writes the pack reads: policies, auth roles, users and groups, auth mounts, KV data. */
+const JUDGED_RAW = /^\/?(sys\/(policies\/acl|policy|auth)\/|auth\/.+\/(role|roles|users|groups|map\/teams|map\/users)\/[^/]+$)/;
+
+function unjudged(r: ResourceView, kvMount: string): string | undefined {
+  if (r.type.startsWith("pulumi:") || r.type.startsWith("platform-secrets:") || r.type.startsWith("random:")) return undefined;
+  if (r.type.startsWith("kubernetes:")) {
+    const t = r.type.slice("kubernetes:".length);
+    if (JUDGED_KUBERNETES.has(t) || JUDGED_ESO.has(esoKind(r.type) ?? "")) return undefined;
+    if (/^generators\.external-secrets\.io\/[^:]+:(Password|UUID|VaultDynamicSecret)$/.test(t)) return undefined;
+    return `${r.type}`;
+  }
+  if (r.type.startsWith("vault:")) {
+    if (isGeneric(r)) {
+      const path = typeof r.props.path === "string" ? r.props.path : undefined;
+      if (path === undefined || JUDGED_RAW.test(path) || path.startsWith(`${kvMount}/`)) return undefined;
+      return `${r.type} writing ${path}${genericData(r) ? "" : " (body not readable)"}`;
+    }
+    if (JUDGED_VAULT.has(r.type) || Array.isArray(r.props.tokenPolicies) || Array.isArray(r.props.policies) || Array.isArray(r.props.allowedPolicies)) return undefined;
+    return r.type;
+  }
+  return r.type;
+}
+
+export const unjudgedType = stackRule<KvConfig>({
+  name: "unjudged-type",
+  enforcementLevel: "advisory",
+  description: "Advisory: names each resource whose type (or raw Vault path) the pack cannot judge, so that what it does not understand is said rather than passed in silence.",
+  configSchema: KV_SCHEMA,
+  check(resources, rawConfig, report) {
+    const config = effectiveConfig(rawConfig, buildModel(resources));
+    const roles = rbacRoles(resources);
+    for (const r of resources) {
+      const what = unjudged(r, config.kvMount);
+      if (what) report(`the pack cannot judge ${what} (${r.urn.split("::").pop()}): review what it grants, routes or exposes by hand`, r.urn);
+      const ref = roleRefOf(r);
+      if (bindingKind(r) && !roles.has(roleKey(ref, metaOf(r).namespace ?? "default")) && !(ref.kind === "ClusterRole" && (ref.name ?? "") in BUILTIN_CLUSTER_ROLES)) {
+        report(`the pack cannot judge ${objectName(r)}: it binds ${ref.kind} ${ref.name}, whose rules neither this stack nor the pack knows; check it grants no Secrets or tokens in tenant namespaces`, r.urn);
+      }
+    }
+  },
+});
