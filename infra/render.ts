@@ -1,8 +1,9 @@
 // Renders an offline run for people and tools: a summary grouped by component, manifests
 // and Vault documents on disk, and a plan in the shape of `pulumi preview --json`.
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
+import { claimOutputDir, type OutputDirOptions } from "../preview/outputDir";
 import type { RegisteredResource } from "./mockRuntime";
 
 const SECRET_INPUTS: Record<string, string[]> = {
@@ -107,8 +108,8 @@ function write(path: string, text: string): void {
 const byType = (resources: readonly RegisteredResource[], prefix: string) => resources.filter((r) => !r.read && r.type.startsWith(prefix));
 
 /** Writes manifests (YAML), policies (HCL) and the other Vault objects (JSON) under `dir`; returns file count. */
-export function writeArtifacts(dir: string, resources: readonly RegisteredResource[], json: PreviewJson): number {
-  rmSync(dir, { recursive: true, force: true });
+export function writeArtifacts(dir: string, resources: readonly RegisteredResource[], json: PreviewJson, owner: OutputDirOptions): number {
+  claimOutputDir(dir, owner);
   let files = 0;
   const out = (rel: string, text: string) => {
     write(join(dir, rel), text);

@@ -10,6 +10,7 @@ import { ConfigError } from "../infra/configError";
 import { STACKS_DIR } from "../infra/load";
 import { ProgramError, runOffline } from "../infra/mockRuntime";
 import { previewJson, summary, writeArtifacts, type PreviewDiagnostic } from "../infra/render";
+import { OutputDirError } from "../preview/outputDir";
 import { evaluatePack, formatViolations, hasMandatory, PolicyConfigError } from "../policy/evaluate";
 import { PACK_NAME } from "../policy/policies";
 
@@ -44,7 +45,7 @@ async function previewStack(root: string, stack: string, outDir: string, asJson:
     }),
   );
   const json = previewJson(run.resources, run.outputs, diagnostics);
-  const files = writeArtifacts(outDir, run.resources, json);
+  const files = writeArtifacts(outDir, run.resources, json, { projectRoot: root });
   const code = hasMandatory(violations) ? 2 : 0;
   if (asJson) {
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
@@ -94,7 +95,7 @@ async function main(): Promise<number> {
     try {
       code = Math.max(code, await previewStack(root, stack, outDir, args.json!, packConfig, packConfigFile));
     } catch (err) {
-      if (err instanceof ConfigError || err instanceof PolicyConfigError || err instanceof ProgramError) console.error(`error: stack ${stack}: ${err.message}`);
+      if (err instanceof ConfigError || err instanceof PolicyConfigError || err instanceof ProgramError || err instanceof OutputDirError) console.error(`error: stack ${stack}: ${err.message}`);
       else console.error(`error: stack ${stack}: ${(err as Error).stack ?? String(err)}`);
       code = Math.max(code, 1);
     }
