@@ -218,3 +218,11 @@ function rootWith(tenants: object): string {
   for (const stack of ["vault", "spoke-dc-v6", "spoke-dc-v7"]) files[`stacks/Pulumi.${stack}.yaml`] = readFileSync(join(ROOT, `stacks/Pulumi.${stack}.yaml`), "utf8");
   return fixtureRoot(files);
 }
+
+describe("YAML the parser accepts but cannot expand", () => {
+  it("reports an alias bomb as a config error with a line, not a crash", () => {
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`)].join("\n");
+    const issue = one(issuesOf({ [STACK]: stackYaml(), [TENANTS]: bomb }), "(yaml)");
+    expect(issue).toMatchObject({ file: TENANTS, line: 1, message: expect.stringMatching(/alias/i) });
+  });
+});
