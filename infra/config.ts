@@ -3,7 +3,7 @@
 import { posix, win32 } from "node:path";
 import { z } from "zod";
 import { ConfigError, formatKeyPath, type ConfigIssue, type KeyPath } from "./configError";
-import { cidr, dnsLabel, dnsSubdomain, duration, hostPort, labels, PARSE_PARAMS, port, serverUrl, zodIssues } from "./schema";
+import { checked, cidr, dnsLabel, dnsSubdomain, duration, hostPort, labels, PARSE_PARAMS, port, serverUrl, zodIssues } from "./schema";
 import * as naming from "./naming";
 
 export const PROJECT = "platform-secrets";
@@ -88,13 +88,7 @@ const stackSchema = z.strictObject({
   eso: esoSchema.optional(),
   pullSecrets: pullSecretsSchema.optional(),
   ci: ciSchema.optional(),
-  tenantsFile: z
-    .string()
-    .superRefine((s, ctx) => {
-      const problem = tenantsFileProblem(s);
-      if (problem) ctx.addIssue({ code: "custom", message: `"${s}" ${problem}` });
-    })
-    .default("tenants.yaml"),
+  tenantsFile: checked(tenantsFileProblem).default("tenants.yaml"),
 });
 
 /** The catalogue is part of the stack's reviewed config: it may not be read from elsewhere on the machine. */

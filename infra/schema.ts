@@ -5,7 +5,7 @@ import { cidrProblem, dns1123SubdomainProblem, durationProblem, hostPortProblem,
 import { formatKeyPath, type ConfigIssue, type KeyPath } from "./configError";
 
 /** A string that `problem` accepts; the message quotes the value so the operator sees what was read. */
-function checked(problem: (s: string) => string | undefined) {
+export function checked(problem: (s: string) => string | undefined) {
   return z.string().superRefine((s, ctx) => {
     const found = problem(s);
     if (found) ctx.addIssue({ code: "custom", message: `"${s}" ${found}` });
