@@ -1,11 +1,14 @@
 // Stack configuration: the keys under `platform-secrets:` in stacks/Pulumi.<stack>.yaml.
 // Everything is validated before a single resource is registered.
+import { posix, win32 } from "node:path";
 import { z } from "zod";
 import { ConfigError, formatKeyPath, type ConfigIssue, type KeyPath } from "./configError";
-import { dnsLabel, duration, zodIssues } from "./schema";
+import { checked, cidr, dnsLabel, dnsSubdomain, duration, hostPort, labels, PARSE_PARAMS, port, serverUrl, zodIssues } from "./schema";
 import * as naming from "./naming";
 
 export const PROJECT = "platform-secrets";
+/** Pulumi.yaml's `stackConfigDir`, where stack files and tenant catalogues live. */
+export const STACKS_DIR = "stacks";
 
 const kvPath = z
   .string()
@@ -15,19 +18,18 @@ const kvPrefix = z
   .string()
   .regex(/^[a-z0-9_-]+(\/[a-z0-9_-]+)*$/, { message: "must be a KV path prefix like `apps` or `ocp/spoke-dc-v6`, without globs or slashes at the ends" });
 
-const cidr = z
-  .string()
-  .regex(/^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/, { message: "must be an IPv4 CIDR such as 10.20.0.15/32" });
-
 const clusterSchema = z.strictObject({
   name: dnsLabel,
-  apiServer: z.url({ protocol: /^https$/, error: "must be the https:// URL of the cluster's API server" }),
+  apiServer: serverUrl(["https"]),
   kubeContext: z.string().min(1).optional(),
-  caCert: z.string().startsWith("-----BEGIN CERTIFICATE-----").optional(),
+  caCert: z
+    .string()
+    .regex(/^\s*-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/, { message: "must be PEM: -----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----" })
+    .optional(),
 });
 
 const vaultSchema = z.strictObject({
-  address: z.url({ protocol: /^https?$/, error: "must be the http(s):// URL of the Vault/OpenBao server" }),
+  address: serverUrl(["https", "http"]),
   kvMount: kvPath.default("secret"),
   audience: z.string().min(1).default("vault"),
   tokenTtlSeconds: z.int().positive().default(1200),
@@ -42,7 +44,10 @@ const adminGroupSchema = z.strictObject({
 });
 
 const foundationSchema = z.strictObject({
-  stack: z.string().regex(/^[^/\s]+(\/[^/\s]+){0,2}$/, { message: "must be a stack reference like org/platform-secrets/vault" }).optional(),
+  stack: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){0,2}$/, { message: "must be a stack reference like org/platform-secrets/vault (letters, digits, '-', '_', '.')" })
+    .optional(),
   adminGroups: z.array(adminGroupSchema).optional(),
 });
 
@@ -56,11 +61,11 @@ const esoSchema = z.strictObject({
   serviceAccount: dnsLabel.default("external-secrets"),
   apiVersion: z.enum(["v1", "v1beta1"]).default("v1"),
   refreshInterval: duration.default("1h"),
-  podSelector: z.record(z.string(), z.string()).default({}),
+  podSelector: labels.default({}),
   dns: z
     .strictObject({
       namespace: dnsLabel.default("openshift-dns"),
-      ports: z.array(z.int().min(1).max(65535)).min(1).default([53, 5353]),
+      ports: z.array(port).min(1).default([53, 5353]),
     })
     .default({ namespace: "openshift-dns", ports: [53, 5353] }),
 });
@@ -71,8 +76,8 @@ const pullSecretsSchema = z.strictObject({
 });
 
 const ciSchema = z.strictObject({
-  quayHost: z.string().regex(/^[a-z0-9.-]+(:\d+)?$/, { message: "must be a registry host name" }).default("quay.apps.sub.comptech-lab.com"),
-  emailDomain: z.string().regex(/^[a-z0-9.-]+$/).default("comptech-lab.local"),
+  quayHost: hostPort.default("quay.apps.sub.comptech-lab.com"),
+  emailDomain: dnsSubdomain.default("comptech-lab.local"),
 });
 
 const stackSchema = z.strictObject({
@@ -83,8 +88,18 @@ const stackSchema = z.strictObject({
   eso: esoSchema.optional(),
   pullSecrets: pullSecretsSchema.optional(),
   ci: ciSchema.optional(),
-  tenantsFile: z.string().min(1).default("tenants.yaml"),
+  tenantsFile: checked(tenantsFileProblem).default("tenants.yaml"),
 });
+
+/** The catalogue is part of the stack's reviewed config: it may not be read from elsewhere on the machine. */
+export function tenantsFileProblem(file: string): string | undefined {
+  if (file === "") return "is empty";
+  if (posix.isAbsolute(file) || win32.isAbsolute(file)) return `must be a path relative to ${STACKS_DIR}/`;
+  const normal = posix.normalize(file);
+  if (normal === ".." || normal.startsWith("../")) return `leaves ${STACKS_DIR}/: the tenant catalogue must live inside it`;
+  if (normal === "." || normal.endsWith("/")) return `must name a file inside ${STACKS_DIR}/`;
+  return undefined;
+}
 
 type RawStack = z.infer<typeof stackSchema>;
 export type AdminGroupSettings = z.infer<typeof adminGroupSchema>;
@@ -115,6 +130,7 @@ export interface StackConfig {
 export interface ConfigSource {
   file: string;
   lineOf?: (path: KeyPath) => number | undefined;
+  sourceOf?: (path: KeyPath) => string | undefined;
 }
 
 /**
@@ -123,9 +139,10 @@ export interface ConfigSource {
  */
 export function parseStackConfig(values: Record<string, unknown>, source: ConfigSource): StackConfig {
   const lineOf = source.lineOf && ((path: KeyPath) => source.lineOf!(configPath(path)));
-  const parsed = stackSchema.safeParse(values);
+  const sourceOf = source.sourceOf && ((path: KeyPath) => source.sourceOf!(configPath(path)));
+  const parsed = stackSchema.safeParse(values, PARSE_PARAMS);
   if (!parsed.success) {
-    throw new ConfigError(zodIssues(parsed.error, { file: source.file, displayRoot: prefixRoot, ...(lineOf ? { lineOf } : {}) }));
+    throw new ConfigError(zodIssues(parsed.error, { file: source.file, displayRoot: prefixRoot, ...(lineOf ? { lineOf } : {}), ...(sourceOf ? { sourceOf } : {}) }));
   }
   const raw = parsed.data;
   const issues: ConfigIssue[] = [];

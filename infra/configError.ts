@@ -1,6 +1,6 @@
 // Config errors that point at a file, a line and a key path, so that an operator can
 // fix a stack or tenant file without reading the program.
-import { LineCounter, parseDocument, isNode, type Document } from "yaml";
+import { LineCounter, parseDocument, isNode, isScalar, type Document } from "yaml";
 
 export type KeyPath = ReadonlyArray<string | number>;
 
@@ -41,25 +41,40 @@ export class YamlSource {
   readonly data: unknown;
   private readonly doc: Document;
   private readonly lines: LineCounter;
+  private readonly text: string;
 
   constructor(file: string, text: string) {
     this.file = file;
+    this.text = text;
     this.lines = new LineCounter();
     this.doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: true, prettyErrors: true });
-    const errors = this.doc.errors.map((e) => ({ file, line: e.linePos?.[0].line, key: "(yaml)", message: e.message.split("\n")[0] ?? e.message }));
+    const errors = this.doc.errors.map((e) => ({ file, line: e.linePos?.[0].line ?? 1, key: "(yaml)", message: e.message.split("\n")[0] ?? e.message }));
     if (errors.length > 0) throw new ConfigError(errors);
-    this.data = this.doc.toJS() ?? {};
+    try {
+      this.data = this.doc.toJS() ?? {};
+    } catch (err) {
+      // The parser accepts what toJS refuses, e.g. an alias expanded too often (a "billion laughs").
+      throw new ConfigError([{ file, line: 1, key: "(yaml)", message: (err as Error).message }]);
+    }
   }
 
-  /** Line of the deepest node on `path` that exists in the file (1-based). */
-  lineOf(path: KeyPath): number | undefined {
+  /** A scalar's text as written (`010`, where YAML reads the number 10). */
+  sourceOf(path: KeyPath): string | undefined {
+    const node = this.doc.getIn(path, true);
+    return isScalar(node) && node.range ? this.text.slice(node.range[0], node.range[1]) : undefined;
+  }
+
+  /** Line of the deepest node on `path` that exists in the file (1-based); the document's first line if none does. */
+  lineOf(path: KeyPath): number {
     for (let depth = path.length; depth > 0; depth--) {
       const prefix = path.slice(0, depth);
       // A key's own line reads best (`adminGroups:`), then the value's (list items have no key).
       const line = this.keyLine(prefix) ?? this.valueLine(prefix);
       if (line !== undefined) return line;
     }
-    return undefined;
+    // An empty file, or a key missing at the top: the operator still gets a line to go to.
+    const contents = this.doc.contents;
+    return contents?.range ? this.lines.linePos(contents.range[0]).line : 1;
   }
 
   private valueLine(path: KeyPath): number | undefined {

@@ -1,13 +1,14 @@
 // Reads a stack's config and the tenant catalogue from files, validates both, and plans.
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { parseStackConfig, PROJECT, type StackConfig } from "./config";
-import { ConfigError, YamlSource, type KeyPath } from "./configError";
+// Every problem in every file the stack reads comes back in one ConfigError.
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { isAbsolute, join, relative, sep } from "node:path";
+import { parseStackConfig, PROJECT, STACKS_DIR, tenantsFileProblem, type StackConfig } from "./config";
+import { ConfigError, YamlSource, type ConfigIssue } from "./configError";
 import { planStack, type StackPlan } from "./plan";
+import { editDistance } from "./spelling";
 import { parseCatalogue, type Tenant } from "./tenants";
 
-/** Pulumi.yaml's `stackConfigDir`. */
-export const STACKS_DIR = "stacks";
+export { STACKS_DIR };
 
 export interface LoadedStack {
   stack: string;
@@ -24,6 +25,7 @@ export function stackFilePath(stack: string): string {
 function readYaml(root: string, file: string, what: string): YamlSource {
   const abs = join(root, file);
   if (!existsSync(abs)) throw new ConfigError([{ file, key: "(file)", message: `${what} not found` }]);
+  if (!statSync(abs).isFile()) throw new ConfigError([{ file, key: "(file)", message: `${what} is not a file` }]);
   return new YamlSource(file, readFileSync(abs, "utf8"));
 }
 
@@ -37,11 +39,60 @@ export function projectValues(config: Record<string, unknown>): Record<string, u
   return values;
 }
 
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
 /** Reads `config:` from a stack file, as the offline preview and tests do. */
 export function readStackConfig(root: string, stack: string): { source: YamlSource; config: Record<string, unknown> } {
   const source = readYaml(root, stackFilePath(stack), `stack file for stack "${stack}"`);
-  const data = (source.data ?? {}) as { config?: Record<string, unknown> };
-  return { source, config: data.config ?? {} };
+  const config = isRecord(source.data) ? source.data.config : undefined;
+  return { source, config: isRecord(config) ? config : {} };
+}
+
+/** A misspelt namespace would make Pulumi hand the key to no one: the setting silently vanishes. */
+const NAMESPACE_TYPO_DISTANCE = 3;
+
+/** Problems in the stack file's shape that the config schema never sees. */
+function stackFileIssues(source: YamlSource): ConfigIssue[] {
+  const issue = (path: Array<string>, key: string, message: string): ConfigIssue => ({ file: source.file, line: source.lineOf(path), key, message });
+  if (!isRecord(source.data)) return [issue([], "(root)", "a stack file is a mapping with a `config:` key")];
+  const config = source.data.config;
+  if (config === undefined || config === null) return [];
+  if (!isRecord(config)) return [issue(["config"], "config", "must be a mapping of `platform-secrets:<key>` to values")];
+  const issues: ConfigIssue[] = [];
+  for (const key of Object.keys(config)) {
+    const colon = key.indexOf(":");
+    if (colon < 0) continue;
+    const ns = key.slice(0, colon);
+    if (ns !== PROJECT && editDistance(ns.toLowerCase(), PROJECT) <= NAMESPACE_TYPO_DISTANCE) {
+      issues.push(issue(["config", key], key, `namespace "${ns}" looks like a misspelling of "${PROJECT}"; Pulumi would pass this key to no one: write ${PROJECT}:${key.slice(colon + 1)}`));
+    }
+  }
+  return issues;
+}
+
+/** Cluster names some stack file defines; a file that cannot be read contributes none (its stack reports why). */
+export function knownClusters(root: string): Set<string> {
+  const dir = join(root, STACKS_DIR);
+  const names = new Set<string>();
+  if (!existsSync(dir)) return names;
+  for (const file of readdirSync(dir)) {
+    const stack = /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1];
+    if (stack === undefined) continue;
+    try {
+      const name = clusterName(projectValues(readStackConfig(root, stack).config));
+      if (name !== undefined) names.add(name);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+    }
+  }
+  return names;
+}
+
+function clusterName(values: Record<string, unknown>): string | undefined {
+  const cluster = values.cluster;
+  return isRecord(cluster) && typeof cluster.name === "string" ? cluster.name : undefined;
 }
 
 export interface LoadOptions {
@@ -53,24 +104,62 @@ export interface LoadOptions {
   tenantsData?: unknown;
 }
 
+/** Runs `read`, keeping its ConfigError's issues instead of stopping at the first file. */
+function collecting<T>(issues: ConfigIssue[], read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    issues.push(...err.issues);
+    return undefined;
+  }
+}
+
+function sorted(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  return [...issues].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)));
+}
+
 export function loadStack(opts: LoadOptions): LoadedStack {
   const stackFile = stackFilePath(opts.stack);
-  let lineOf: ((path: KeyPath) => number | undefined) | undefined;
-  let values = opts.values;
-  if (existsSync(join(opts.root, stackFile))) {
-    const { source, config } = readStackConfig(opts.root, opts.stack);
-    lineOf = (path) => source.lineOf(path);
-    values ??= projectValues(config);
+  const issues: ConfigIssue[] = [];
+  const file = existsSync(join(opts.root, stackFile)) ? collecting(issues, () => readStackConfig(opts.root, opts.stack)) : undefined;
+  if (file) issues.push(...stackFileIssues(file.source));
+  const values = opts.values ?? (file ? projectValues(file.config) : undefined);
+  if (values === undefined && issues.length === 0) issues.push({ file: stackFile, key: "(file)", message: `stack file for stack "${opts.stack}" not found` });
+
+  const config = values && collecting(issues, () => parseStackConfig(values, { file: stackFile, ...(file ? { lineOf: (p) => file.source.lineOf(p), sourceOf: (p) => file.source.sourceOf(p) } : {}) }));
+  const tenantsName = config?.tenantsFile ?? (values && usableTenantsFile(values.tenantsFile));
+  let tenants: Tenant[] | undefined;
+  if (tenantsName !== undefined) {
+    const tenantsFile = `${STACKS_DIR}/${tenantsName}`;
+    const known = knownClusters(opts.root);
+    const own = values && clusterName(values);
+    if (own !== undefined) known.add(own);
+    tenants = collecting(issues, () => {
+      if (opts.tenantsData !== undefined) return parseCatalogue(opts.tenantsData, { file: tenantsFile, knownClusters: known });
+      const source = readCatalogue(opts.root, tenantsFile, () => (file ? file.source.lineOf(["config", `${PROJECT}:tenantsFile`]) : undefined), stackFile);
+      return parseCatalogue(source.data, { file: tenantsFile, lineOf: (p) => source.lineOf(p), sourceOf: (p) => source.sourceOf(p), knownClusters: known });
+    });
   }
-  if (values === undefined) throw new ConfigError([{ file: stackFile, key: "(file)", message: `stack file for stack "${opts.stack}" not found` }]);
-  const config = parseStackConfig(values, { file: stackFile, ...(lineOf ? { lineOf } : {}) });
-  const tenantsFile = `${STACKS_DIR}/${config.tenantsFile}`;
-  let tenants: Tenant[];
-  if (opts.tenantsData !== undefined) {
-    tenants = parseCatalogue(opts.tenantsData, { file: tenantsFile });
-  } else {
-    const source = readYaml(opts.root, tenantsFile, "tenant catalogue (platform-secrets:tenantsFile)");
-    tenants = parseCatalogue(source.data, { file: tenantsFile, lineOf: (p) => source.lineOf(p) });
-  }
+  if (issues.length > 0 || !config || !tenants) throw new ConfigError(sorted(issues));
   return { stack: opts.stack, stackFile, config, tenants, plan: planStack(opts.stack, config, tenants) };
+}
+
+/** The catalogue named by a stack whose other settings failed, when the name itself is sound; else none is read. */
+function usableTenantsFile(value: unknown): string | undefined {
+  if (value === undefined) return "tenants.yaml";
+  return typeof value === "string" && tenantsFileProblem(value) === undefined ? value : undefined;
+}
+
+/** Reads the catalogue, refusing one that a symbolic link places outside stacks/. */
+function readCatalogue(root: string, tenantsFile: string, settingLine: () => number | undefined, stackFile: string): YamlSource {
+  const abs = join(root, tenantsFile);
+  if (existsSync(abs)) {
+    const inside = relative(realpathSync(join(root, STACKS_DIR)), realpathSync(abs));
+    if (inside.split(sep)[0] === ".." || isAbsolute(inside)) {
+      const line = settingLine();
+      throw new ConfigError([{ file: stackFile, ...(line ? { line } : {}), key: `${PROJECT}:tenantsFile`, message: `"${tenantsFile}" resolves outside ${STACKS_DIR}/ through a symbolic link; the tenant catalogue must live inside it` }]);
+    }
+  }
+  return readYaml(root, tenantsFile, `tenant catalogue (${PROJECT}:tenantsFile)`);
 }

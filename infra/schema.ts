@@ -1,18 +1,37 @@
 // Shared zod building blocks and the translation of zod issues into ConfigIssues.
 import { z } from "zod";
 import { dns1123Problem } from "./naming";
+import { cidrProblem, dns1123SubdomainProblem, durationProblem, hostPortProblem, labelKeyProblem, labelValueProblem, urlProblem } from "./apiValues";
 import { formatKeyPath, type ConfigIssue, type KeyPath } from "./configError";
 
+/** A string that `problem` accepts; the message quotes the value so the operator sees what was read. */
+export function checked(problem: (s: string) => string | undefined) {
+  return z.string().superRefine((s, ctx) => {
+    const found = problem(s);
+    if (found) ctx.addIssue({ code: "custom", message: `"${s}" ${found}` });
+  });
+}
+
 /** A Kubernetes-style name: DNS-1123 label, at most 63 characters. */
-export const dnsLabel = z.string().superRefine((s, ctx) => {
-  const problem = dns1123Problem(s);
-  if (problem) ctx.addIssue({ code: "custom", message: `"${s}" ${problem}` });
-});
+export const dnsLabel = checked(dns1123Problem);
+
+export const dnsSubdomain = checked(dns1123SubdomainProblem);
 
 /** Go duration as ESO reads it (`1h`, `30m`, `1h30m`, `90s`). */
-export const duration = z
-  .string()
-  .regex(/^(?=\d)(\d+h)?(\d+m)?(\d+s)?$/, { message: "must be a duration such as 1h, 30m or 90s" });
+export const duration = checked(durationProblem);
+
+export const cidr = checked(cidrProblem);
+
+export const hostPort = checked(hostPortProblem);
+
+export const port = z.int().min(1, { message: "must be a port number 1-65535" }).max(65535, { message: "must be a port number 1-65535" });
+
+/** Label selector `matchLabels` as the API server validates it. */
+export const labels = z.record(checked(labelKeyProblem), checked(labelValueProblem));
+
+export function serverUrl(schemes: readonly string[]) {
+  return checked((s) => urlProblem(s, schemes));
+}
 
 export interface IssueLocator {
   file: string;
@@ -20,7 +39,12 @@ export interface IssueLocator {
   displayRoot?: (path: KeyPath) => KeyPath;
   /** Line in the file of a schema path. */
   lineOf?: (path: KeyPath) => number | undefined;
+  /** A scalar's text as written in the file (`010`, where YAML read the number 10). */
+  sourceOf?: (path: KeyPath) => string | undefined;
 }
+
+/** safeParse options that keep the offending value on each issue, for the quoting hint. */
+export const PARSE_PARAMS = { reportInput: true } as const;
 
 export function zodIssues(error: z.ZodError, at: IssueLocator): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
@@ -29,10 +53,22 @@ export function zodIssues(error: z.ZodError, at: IssueLocator): ConfigIssue[] {
     const keys = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...path, k]) : [path];
     for (const key of keys) {
       const shown = at.displayRoot ? at.displayRoot(key) : key;
-      const message = issue.code === "unrecognized_keys" ? "unknown key (check the spelling against the config reference in README.md)" : issue.message;
       const line = at.lineOf?.(key);
-      issues.push({ file: at.file, key: formatKeyPath(shown) || "(root)", message, ...(line ? { line } : {}) });
+      issues.push({ file: at.file, key: formatKeyPath(shown) || "(root)", message: messageOf(issue, key, at), ...(line ? { line } : {}) });
     }
   }
   return issues;
+}
+
+function messageOf(issue: z.core.$ZodIssue, key: KeyPath, at: IssueLocator): string {
+  if (issue.code === "unrecognized_keys") return "unknown key (check the spelling against the config reference in README.md)";
+  // A record key's own message says what is wrong with it; zod's wrapper only says "Invalid key".
+  if (issue.code === "invalid_key") return issue.issues.map((i) => i.message).join("; ");
+  if (issue.code === "invalid_type" && "input" in issue && issue.input === undefined) return `is required (expected ${issue.expected})`;
+  if (issue.code === "invalid_type" && issue.expected === "string" && (typeof issue.input === "number" || typeof issue.input === "boolean")) {
+    // YAML reads `env: 010` as the number 10 and `yes`-like words as booleans; quoting keeps the text.
+    const written = at.sourceOf?.(key) ?? String(issue.input);
+    return `${issue.message} (write it in quotes: "${written}")`;
+  }
+  return issue.message;
 }

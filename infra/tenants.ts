@@ -3,8 +3,9 @@
 // roles, CI secrets). Onboarding a tenant is one entry in that one file.
 import { z } from "zod";
 import { ConfigError, formatKeyPath, type ConfigIssue, type KeyPath } from "./configError";
-import { dnsLabel, zodIssues } from "./schema";
+import { dnsLabel, PARSE_PARAMS, zodIssues } from "./schema";
 import * as naming from "./naming";
+import { closest } from "./spelling";
 
 const tenantSchema = z.strictObject({
   division: dnsLabel,
@@ -32,18 +33,46 @@ export interface TenantNamespace {
 export interface CatalogueSource {
   file: string;
   lineOf?: (path: KeyPath) => number | undefined;
+  sourceOf?: (path: KeyPath) => string | undefined;
+  /** Clusters some stack defines; a deployment to any other cluster is an error. Unchecked when absent. */
+  knownClusters?: ReadonlySet<string>;
 }
 
 export function parseCatalogue(data: unknown, source: CatalogueSource): Tenant[] {
-  const parsed = catalogueSchema.safeParse(data);
-  if (!parsed.success) throw new ConfigError(zodIssues(parsed.error, { file: source.file, ...(source.lineOf ? { lineOf: source.lineOf } : {}) }));
-  const tenants = parsed.data.tenants;
-  const issues = conflicts(tenants).map(({ path, message }) => {
+  const toIssue = ({ path, message }: Conflict): ConfigIssue => {
     const line = source.lineOf?.(path);
-    return { file: source.file, key: formatKeyPath(path), message, ...(line ? { line } : {}) } satisfies ConfigIssue;
+    return { file: source.file, key: formatKeyPath(path), message, ...(line ? { line } : {}) };
+  };
+  // Read from the raw data, so that a typo'd cluster is reported along with schema errors elsewhere.
+  const issues = source.knownClusters ? unknownClusters(data, source.knownClusters).map(toIssue) : [];
+  const parsed = catalogueSchema.safeParse(data, PARSE_PARAMS);
+  if (!parsed.success) {
+    issues.push(...zodIssues(parsed.error, { file: source.file, ...(source.lineOf ? { lineOf: source.lineOf } : {}), ...(source.sourceOf ? { sourceOf: source.sourceOf } : {}) }));
+  } else {
+    issues.push(...conflicts(parsed.data.tenants).map(toIssue));
+  }
+  if (issues.length > 0 || !parsed.success) throw new ConfigError(issues);
+  return parsed.data.tenants;
+}
+
+/** Deployment keys naming no cluster that a stack defines: the tenant would silently be deployed nowhere there. */
+function unknownClusters(data: unknown, known: ReadonlySet<string>): Conflict[] {
+  const tenants = isRecord(data) && Array.isArray(data.tenants) ? data.tenants : [];
+  const found: Conflict[] = [];
+  tenants.forEach((t: unknown, i) => {
+    if (!isRecord(t) || !isRecord(t.deployments)) return;
+    for (const cluster of Object.keys(t.deployments)) {
+      if (known.has(cluster)) continue;
+      const near = closest(cluster, known);
+      const names = known.size > 0 ? `known clusters: ${[...known].sort().join(", ")}` : "no stack defines a cluster";
+      found.push({ path: ["tenants", i, "deployments", cluster], message: `no stack in stacks/ defines cluster "${cluster}"${near ? ` (did you mean "${near}"?)` : ""}; ${names}` });
+    }
   });
-  if (issues.length > 0) throw new ConfigError(issues);
-  return tenants;
+  return found;
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 
 interface Conflict {

@@ -9,6 +9,7 @@ import type { PolicyPackConfig } from "@pulumi/policy";
 import { PolicyConfigError } from "../policy/evaluate";
 import type { AnalyzerInfo, Finding } from "./engine/analyzer";
 import { readProject } from "./engine/project";
+import { OutputDirError } from "./outputDir";
 import { previewDigest, summary, writeArtifacts, type PolicyEvent, type PreviewDiagnostic } from "./render";
 import { PreviewError, previewStack, type PreviewResult } from "./run";
 
@@ -77,7 +78,7 @@ export const hasMandatory = (findings: readonly Finding[]) => findings.some((f) 
 async function previewOne(root: string, stack: string, outDir: string, asJson: boolean, packConfig: PolicyPackConfig, packConfigFile?: string): Promise<number> {
   const run = await previewStack({ root, stack, pack: { dir: join(root, "policy"), config: packConfig, ...(packConfigFile ? { configFile: packConfigFile } : {}) } });
   const digest = previewDigest({ resources: run.resources, config: run.config, diagnostics: engineDiagnostics(run), policyEvents: policyEvents(run.findings), durationMs: run.durationMs });
-  const files = writeArtifacts(outDir, run.resources, digest);
+  const files = writeArtifacts(outDir, run.resources, digest, { projectRoot: root });
   const code = hasMandatory(run.findings) ? 2 : 0;
   if (asJson) {
     process.stdout.write(`${JSON.stringify(digest, null, 2)}\n`);
@@ -136,7 +137,7 @@ async function main(): Promise<number> {
     try {
       code = Math.max(code, await previewOne(root, stack, outDir, args.json!, packConfig, packConfigFile));
     } catch (err) {
-      if (err instanceof PreviewError || err instanceof PolicyConfigError) console.error(`error: stack ${stack}: ${err.message}`);
+      if (err instanceof PreviewError || err instanceof PolicyConfigError || err instanceof OutputDirError) console.error(`error: stack ${stack}: ${err.message}`);
       else console.error(`error: stack ${stack}: ${(err as Error).stack ?? String(err)}`);
       code = Math.max(code, 1);
     }

@@ -1,8 +1,9 @@
 // Renders a preview record for people and tools: a summary grouped by component, manifests
 // and Vault documents on disk, and the digest `pulumi preview --json` prints.
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
+import { claimOutputDir, type OutputDirOptions } from "./outputDir";
 import { masked, plain, type RegisteredResource } from "./record";
 
 interface Meta {
@@ -164,8 +165,8 @@ function write(path: string, text: string): void {
 const managedOfType = (resources: readonly RegisteredResource[], test: (type: string) => boolean) => resources.filter((r) => !r.read && test(r.type));
 
 /** Writes manifests (YAML), policies (HCL) and the other Vault objects (JSON) under `dir`; returns file count. */
-export function writeArtifacts(dir: string, resources: readonly RegisteredResource[], digest: PreviewDigest): number {
-  rmSync(dir, { recursive: true, force: true });
+export function writeArtifacts(dir: string, resources: readonly RegisteredResource[], digest: PreviewDigest, owner: OutputDirOptions): number {
+  claimOutputDir(dir, owner);
   let files = 0;
   const out = (rel: string, text: string) => {
     write(join(dir, rel), text);

@@ -71,12 +71,5 @@ export const GLOB = /[*?[\]{}]/;
 
 export const CI_ROBOT_KEY = new RegExp(`^${naming.ciRobotKey("(?<division>[a-z0-9]([-a-z0-9]*[a-z0-9])?)", "(?<app>[a-z0-9]([-a-z0-9]*[a-z0-9])?)").replaceAll("/", "\\/")}$`);
 
-const GO_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
-
-/** Seconds in a Go duration string as ESO parses it (`1h30m`, `90s`, `0`), or undefined if malformed. */
-export function goDurationSeconds(d: string): number | undefined {
-  if (d === "0") return 0;
-  const parts = [...d.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== d) return undefined;
-  return parts.reduce((sum, p) => sum + Number(p[1]) * GO_UNITS[p[2]!]!, 0);
-}
+/** One parser for Go durations: the pack judges intervals exactly as config validation reads them. */
+export { goDurationSeconds } from "../../infra/apiValues";
