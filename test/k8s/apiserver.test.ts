@@ -139,7 +139,7 @@ describe.skipIf(found.missing.length > 0)(`Kubernetes side on a real kube-apiser
     it("a second apply of the whole stack changes nothing (resourceVersions unchanged)", async () => {
       const all = loadManifests(dir()).map((m) => m.object);
       const versions = async () => {
-        const list = JSON.parse((await cluster.kubectl(["get", "-o", "json", "-f", "-"], { input: all.map((o) => JSON.stringify(o)).join("\n") })).stdout) as { items: KubeObject[] };
+        const list = JSON.parse((await cluster.kubectl(["get", "-o", "json", "-f", "-"], { input: all.map((o) => JSON.stringify(o)).join("\n---\n") })).stdout) as { items: KubeObject[] };
         return new Map(list.items.map((o) => [objectKey(o), o.metadata.resourceVersion]));
       };
       const before = await versions();
