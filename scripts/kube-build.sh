@@ -47,10 +47,11 @@ tmp="$(mktemp -d "$cache/.build.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 echo "kube-build: building ${missing[*]} ($kube_version) into $cache"
 start=$SECONDS
-# One go build for all missing binaries so the packages they share compile once.
-(cd "$mod" && CGO_ENABLED=0 "$go_bin" build -trimpath -ldflags "$ldflags" -o "$tmp/" "${missing[@]}")
+# One binary per go build so a failure keeps the others; the packages they share compile
+# once, through Go's build cache.
 for m in "${missing[@]}"; do
   b="${m#./cmd/}"
+  (cd "$mod" && CGO_ENABLED=0 "$go_bin" build -trimpath -ldflags "$ldflags" -o "$tmp/$b" "$m")
   mv "$tmp/$b" "$cache/$b"
 done
 echo "kube-build: built in $((SECONDS - start)) s"
