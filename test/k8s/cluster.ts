@@ -70,6 +70,8 @@ async function run(cmd: string, args: string[], opts: { input?: string; env?: No
     p.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     p.once("error", reject);
     p.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    // A process that exits before reading its input must not crash the test run.
+    p.stdin.on("error", () => undefined);
     p.stdin.end(opts.input ?? "");
   });
 }
