@@ -26,7 +26,14 @@ export const CACHED_BINARY = join(process.env.PLATFORM_SECRETS_CACHE ?? join(hom
  * build one from the Go module proxy, which refuses the server module (see README.md,
  * "Integration tests on a real OpenBao"), so the tests stop with that explanation instead.
  */
+/**
+ * CI runs the real-server suites in one of its Node passes only (.ci/run); the others set
+ * PLATFORM_SECRETS_SERVER_SUITES=skip and the suites say so.
+ */
+export const SERVER_SUITES_SKIPPED = process.env.PLATFORM_SECRETS_SERVER_SUITES === "skip" ? "real-server suites run in CI's Node 22 pass (PLATFORM_SECRETS_SERVER_SUITES=skip)" : undefined;
+
 export function findServerBinary(): string | undefined {
+  if (SERVER_SUITES_SKIPPED) return undefined;
   const candidates = [process.env.BAO_BIN, CACHED_BINARY, ...(process.env.PATH ?? "").split(":").map((d) => join(d, "bao"))];
   return candidates.find((c): c is string => c !== undefined && existsSync(c));
 }

@@ -10,7 +10,7 @@ import { catalogue, soloStackValues } from "../arbitraries";
 import { ROOT } from "../helpers";
 import { plain } from "../../preview/record";
 import { applyVaultSide } from "./apply";
-import { DevServer, findServerBinary, NO_SERVER_BINARY } from "./server";
+import { DevServer, findServerBinary, NO_SERVER_BINARY, SERVER_SUITES_SKIPPED } from "./server";
 import { TokenReviewServer, type ServiceAccountRef } from "./tokenReview";
 import { VaultClient } from "./vaultClient";
 
@@ -91,7 +91,7 @@ async function checkTenants(cluster: ClusterOutputs, tenants: readonly Tenant[])
 }
 
 const BINARY = findServerBinary();
-if (!BINARY) console.log(`integration (OpenBao): skipped, ${NO_SERVER_BINARY}`);
+if (!BINARY) console.log(`integration (OpenBao): skipped, ${SERVER_SUITES_SKIPPED ?? NO_SERVER_BINARY}`);
 
 beforeAll(async () => {
   if (!BINARY) return;
