@@ -4,6 +4,8 @@ import { z } from "zod";
 import { ConfigError, formatKeyPath, type ConfigIssue, type KeyPath } from "./configError";
 import { dnsLabel, duration, zodIssues } from "./schema";
 import * as naming from "./naming";
+import { adoptSchema, missingGroupIds, type AdoptSettings } from "./adoption";
+import { apiServerCa, apiServerCaSchema, esoEgressSchema, trustProblems, type ApiServerCa } from "./clusterAccess";
 
 export const PROJECT = "platform-secrets";
 
@@ -24,6 +26,7 @@ const clusterSchema = z.strictObject({
   apiServer: z.url({ protocol: /^https$/, error: "must be the https:// URL of the cluster's API server" }),
   kubeContext: z.string().min(1).optional(),
   caCert: z.string().startsWith("-----BEGIN CERTIFICATE-----").optional(),
+  apiServerCa: apiServerCaSchema.optional(),
 });
 
 const vaultSchema = z.strictObject({
@@ -63,6 +66,7 @@ const esoSchema = z.strictObject({
       ports: z.array(z.int().min(1).max(65535)).min(1).default([53, 5353]),
     })
     .default({ namespace: "openshift-dns", ports: [53, 5353] }),
+  egress: esoEgressSchema.default({ namespaceDefaultDeny: false }),
 });
 
 const pullSecretsSchema = z.strictObject({
@@ -84,6 +88,7 @@ const stackSchema = z.strictObject({
   pullSecrets: pullSecretsSchema.optional(),
   ci: ciSchema.optional(),
   tenantsFile: z.string().min(1).default("tenants.yaml"),
+  adopt: adoptSchema.optional(),
 });
 
 type RawStack = z.infer<typeof stackSchema>;
@@ -94,6 +99,7 @@ export interface ClusterConfig {
   apiServer: string;
   kubeContext?: string;
   caCert?: string;
+  apiServerCa: ApiServerCa;
   authPath: string;
   reviewer: "serviceaccount" | "client-jwt";
   egressCidrs: string[];
@@ -110,6 +116,8 @@ export interface StackConfig {
   foundationStack?: string;
   cluster?: ClusterConfig;
   tenantsFile: string;
+  /** Objects that already exist and are imported, not created (infra/adoption.ts). */
+  adopt: AdoptSettings;
 }
 
 export interface ConfigSource {
@@ -154,6 +162,9 @@ function crossCheck(raw: RawStack, issue: (path: KeyPath, message: string) => vo
   if (raw.foundation.stack !== undefined && raw.foundation.adminGroups !== undefined) {
     issue(["foundation", "adminGroups"], `admin groups belong to the foundation stack ${raw.foundation.stack}; set them there`);
   }
+  for (const key of missingGroupIds(raw.adopt ?? adoptSchema.parse({}), (raw.foundation.adminGroups ?? []).map((g) => naming.adminGroup(g.env)))) {
+    issue(["adopt", ...key.split(".")], "is required with adopt.all: Vault imports identity groups and aliases by the id it assigned (vault read identity/group/name/<group>)");
+  }
   const envs = new Set<string>();
   (raw.foundation.adminGroups ?? []).forEach((g, i) => {
     if (envs.has(g.env)) issue(["foundation", "adminGroups", i, "env"], `"${g.env}" is declared twice; one ${naming.adminGroup(g.env)} group per env`);
@@ -170,20 +181,19 @@ function crossCheck(raw: RawStack, issue: (path: KeyPath, message: string) => vo
   if (!raw.vault.egressCidrs) {
     issue(["vault", "egressCidrs"], `is required for a cluster stack: the ${naming.EGRESS_POLICY} NetworkPolicy needs Vault's address range (seed 000: ESO hangs without it)`);
   }
-  if (raw.cluster.caCert === undefined && raw.auth?.reviewer === "client-jwt") {
-    issue(["cluster", "caCert"], "is required with auth.reviewer client-jwt: without the reviewer token Secret nothing else carries the API server's CA");
-  }
+  for (const p of trustProblems({ ...raw.cluster, reviewer: raw.auth?.reviewer ?? "serviceaccount" })) issue(p.path, p.message);
 }
 
 function toStackConfig(raw: RawStack): StackConfig {
   const { egressCidrs, ...vault } = raw.vault;
-  const config: StackConfig = { vault, tenantsFile: raw.tenantsFile };
+  const config: StackConfig = { vault, tenantsFile: raw.tenantsFile, adopt: raw.adopt ?? adoptSchema.parse({}) };
   if (raw.foundation.stack !== undefined) config.foundationStack = raw.foundation.stack;
   else config.foundation = { adminGroups: raw.foundation.adminGroups ?? [] };
   if (raw.cluster) {
     const auth = authSchema.parse(raw.auth ?? {});
     config.cluster = {
       ...raw.cluster,
+      apiServerCa: apiServerCa({ ...raw.cluster, reviewer: auth.reviewer }),
       authPath: auth.path ?? naming.authPath(raw.cluster.name),
       reviewer: auth.reviewer,
       egressCidrs: egressCidrs ?? [],
