@@ -20,5 +20,6 @@ export function benchStackValues(): Record<string, unknown> {
     vault: { address: "https://vault.example:8200", egressCidrs: ["10.20.0.15/32"] },
     foundation: { adminGroups: [{ env: "dc", prefixes: ["apps", "ocp"] }] },
     pullSecrets: { quayPull: true },
+    eso: { egress: { namespaceDefaultDeny: true } },
   };
 }

@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
+import { importId, type Adoption } from "../infra/adoption";
 import type { AdminGroupPlan } from "../infra/plan";
 import { renderHcl } from "../infra/vaultPolicy";
 
 export interface AdminGroupArgs {
   plan: AdminGroupPlan;
+  adopt: Adoption;
 }
 
 /**
@@ -16,15 +18,16 @@ export class AdminGroup extends pulumi.ComponentResource {
 
   constructor(name: string, args: AdminGroupArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform-secrets:vault:AdminGroup", name, {}, opts);
-    const { plan } = args;
-    const policy = new vault.Policy(`${name}-rw`, { name: plan.policy.name, policy: renderHcl(plan.policy) }, { parent: this });
+    const { plan, adopt } = args;
+    const policy = new vault.Policy(`${name}-rw`, { name: plan.policy.name, policy: renderHcl(plan.policy) }, { parent: this, ...adopt.options("policy", plan.policy.name, importId.policy(plan.policy.name)) });
     this.group = new vault.identity.Group(
       name,
       { name: plan.group, type: "external", policies: [policy.name], metadata: { responsibility: `Vault ${plan.env} Admin` } },
-      { parent: this },
+      // Groups and aliases are imported by the UUID Vault assigned: only the stack can supply it.
+      { parent: this, ...adopt.options("group", plan.group, "") },
     );
     const oidc = vault.getAuthBackendOutput({ path: plan.oidcMountPath }, { parent: this });
-    new vault.identity.GroupAlias(name, { name: plan.group, mountAccessor: oidc.accessor, canonicalId: this.group.id }, { parent: this });
+    new vault.identity.GroupAlias(name, { name: plan.group, mountAccessor: oidc.accessor, canonicalId: this.group.id }, { parent: this, ...adopt.options("groupAlias", plan.group, "") });
     this.registerOutputs({ group: this.group.name, policy: policy.name });
   }
 }

@@ -1,9 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { Adoption } from "../infra/adoption";
 import * as naming from "../infra/naming";
 
 export interface ClientTokenReviewersArgs {
   clients: Array<{ namespace: string; name: string }>;
+  adopt: Adoption;
 }
 
 /**
@@ -20,7 +22,7 @@ export class ClientTokenReviewers extends pulumi.ComponentResource {
         roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:auth-delegator" },
         subjects: args.clients.map((c) => ({ kind: "ServiceAccount", name: c.name, namespace: c.namespace })),
       },
-      { parent: this },
+      { parent: this, ...args.adopt.kubernetes("ClusterRoleBinding", naming.CLIENT_JWT_BINDING) },
     );
     this.registerOutputs({ binding: binding.metadata.name });
   }

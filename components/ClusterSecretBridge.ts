@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { Adoption } from "../infra/adoption";
 import type { ClusterPlan } from "../infra/plan";
 import { vaultClients } from "../infra/plan";
 import { ClientTokenReviewers } from "./ClientTokenReviewers";
@@ -20,6 +21,7 @@ export interface FoundationLink {
 export interface ClusterSecretBridgeArgs {
   plan: ClusterPlan;
   foundation: FoundationLink;
+  adopt: Adoption;
 }
 
 /** Everything whose name carries the cluster: Vault auth mount and roles, ESO stores and secrets. */
@@ -28,46 +30,50 @@ export class ClusterSecretBridge extends pulumi.ComponentResource {
 
   constructor(name: string, args: ClusterSecretBridgeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform-secrets:cluster:ClusterSecretBridge", name, {}, opts);
-    const { plan, foundation } = args;
+    const { plan, foundation, adopt } = args;
     const cluster = plan.config;
 
-    const access = this.tokenReview(plan);
+    const access = this.tokenReview(plan, adopt);
     this.authBackend = new KubernetesAuthBackend(
       cluster.authPath,
-      { path: cluster.authPath, cluster: cluster.name, kubernetesHost: cluster.apiServer, ...access },
+      { path: cluster.authPath, cluster: cluster.name, kubernetesHost: cluster.apiServer, ...access, adopt },
       { parent: this },
     );
 
-    new PlatformSecretStore(`${cluster.name}-platform`, { plan, backend: this.authBackend }, { parent: this });
+    new PlatformSecretStore(`${cluster.name}-platform`, { plan, backend: this.authBackend, adopt }, { parent: this });
 
     const roles = new Map<string, KubernetesAuthRole>();
     for (const { division, role } of plan.divisionRoles) {
       const policies = pulumi.output(foundation.divisionPolicy(division)).apply((p) => [p]);
-      roles.set(division, new KubernetesAuthRole(role.name, { plan: role, backend: this.authBackend, policies }, { parent: this }));
+      roles.set(division, new KubernetesAuthRole(role.name, { plan: role, backend: this.authBackend, policies, adopt }, { parent: this }));
     }
     for (const tenant of plan.tenants) {
       const canary = foundation.canary(tenant.division);
-      new TenantNamespace(tenant.namespace, { plan: tenant, role: roles.get(tenant.division)!, ...(canary ? { canary } : {}) }, { parent: this });
+      new TenantNamespace(tenant.namespace, { plan: tenant, role: roles.get(tenant.division)!, adopt, ...(canary ? { canary } : {}) }, { parent: this });
     }
-    if (plan.pipelines) new PipelinesCiSecrets(`${cluster.name}-pipelines`, { plan: plan.pipelines, backend: this.authBackend }, { parent: this });
-    new EsoVaultEgress(`${cluster.name}-eso-egress`, { plan: plan.egress }, { parent: this });
+    if (plan.pipelines) new PipelinesCiSecrets(`${cluster.name}-pipelines`, { plan: plan.pipelines, backend: this.authBackend, adopt }, { parent: this });
+    if (plan.egress) new EsoVaultEgress(`${cluster.name}-eso-egress`, { plan: plan.egress, adopt }, { parent: this });
 
     this.registerOutputs({ authPath: this.authBackend.backend.path });
   }
 
   /**
-   * How Vault reviews this cluster's tokens: with the `eso-vault-auth` reviewer (whose Secret
-   * also carries the CA), or reviewer-less with each client's own JWT and the configured CA.
+   * How Vault reviews this cluster's tokens: with the `eso-vault-auth` reviewer, or reviewer-less
+   * with each client's own JWT; and which CA it trusts for the API server (`cluster.apiServerCa`:
+   * the reviewer Secret's in-cluster `ca.crt`, or the configured chain of a route or load balancer).
    */
-  private tokenReview(plan: ClusterPlan): { kubernetesCaCert: pulumi.Input<string>; tokenReviewerJwt?: pulumi.Input<string> } {
+  private tokenReview(plan: ClusterPlan, adopt: Adoption): { kubernetesCaCert: pulumi.Input<string>; tokenReviewerJwt?: pulumi.Input<string> } {
     const cluster = plan.config;
+    const configured = (): string => {
+      // Config validation requires cluster.caCert with apiServerCa: configured (infra/clusterAccess.ts).
+      if (cluster.caCert === undefined) throw new Error(`cluster ${cluster.name}: apiServerCa configured needs cluster.caCert`);
+      return cluster.caCert;
+    };
     if (cluster.reviewer === "serviceaccount") {
-      const reviewer = new TokenReviewer(`${cluster.name}-reviewer`, { namespace: cluster.eso.namespace }, { parent: this });
-      return { kubernetesCaCert: cluster.caCert ?? reviewer.caCert, tokenReviewerJwt: reviewer.jwt };
+      const reviewer = new TokenReviewer(`${cluster.name}-reviewer`, { namespace: cluster.eso.namespace, adopt }, { parent: this });
+      return { kubernetesCaCert: cluster.apiServerCa === "configured" ? configured() : reviewer.caCert, tokenReviewerJwt: reviewer.jwt };
     }
-    new ClientTokenReviewers(`${cluster.name}-clients`, { clients: vaultClients(plan) }, { parent: this });
-    // Config validation requires cluster.caCert in this mode (infra/config.ts).
-    if (cluster.caCert === undefined) throw new Error(`cluster ${cluster.name}: reviewer-less mode needs cluster.caCert`);
-    return { kubernetesCaCert: cluster.caCert };
+    new ClientTokenReviewers(`${cluster.name}-clients`, { clients: vaultClients(plan), adopt }, { parent: this });
+    return { kubernetesCaCert: configured() };
   }
 }

@@ -1,15 +1,18 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { Adoption } from "../infra/adoption";
 import * as naming from "../infra/naming";
 import type { EgressPlan } from "../infra/plan";
 
 export interface EsoVaultEgressArgs {
   plan: EgressPlan;
+  adopt: Adoption;
 }
 
 /**
  * `eso-allow-egress-to-vault` (seed 000): under a default-deny policy ESO's login to Vault
- * hangs forever; this opens Vault's address and port, and DNS, for ESO's pods only.
+ * hangs forever; this opens Vault's address and port, and DNS, for ESO's pods only, plus the
+ * API server when configured. The plan only has it where it cannot isolate ESO (infra/clusterAccess.ts).
  */
 export class EsoVaultEgress extends pulumi.ComponentResource {
   constructor(name: string, args: EsoVaultEgressArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -31,10 +34,12 @@ export class EsoVaultEgress extends pulumi.ComponentResource {
                 { protocol: "TCP", port },
               ]),
             },
+            // ESO watches and writes Secrets through the API server: an Egress policy without it isolates ESO.
+            ...(plan.apiServer ? [{ to: plan.apiServer.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: plan.apiServer.port }] }] : []),
           ],
         },
       },
-      { parent: this },
+      { parent: this, ...args.adopt.kubernetes("NetworkPolicy", naming.EGRESS_POLICY, plan.namespace) },
     );
     this.registerOutputs({ name: policy.metadata.name });
   }

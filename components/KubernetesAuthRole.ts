@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
+import { importId, type Adoption } from "../infra/adoption";
 import type { RolePlan } from "../infra/plan";
 import { renderHcl, type PolicyDocument } from "../infra/vaultPolicy";
 import type { KubernetesAuthBackend } from "./KubernetesAuthBackend";
@@ -11,6 +12,7 @@ export interface KubernetesAuthRoleArgs {
   ownPolicy?: PolicyDocument;
   /** Policy names provided elsewhere (the foundation); resolving them may check they exist. */
   policies?: pulumi.Input<string[]>;
+  adopt: Adoption;
 }
 
 /** A kubernetes auth role bound to explicit ServiceAccounts in explicit namespaces, never globs. */
@@ -19,9 +21,10 @@ export class KubernetesAuthRole extends pulumi.ComponentResource {
 
   constructor(name: string, args: KubernetesAuthRoleArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform-secrets:vault:KubernetesAuthRole", name, {}, opts);
-    const { plan } = args;
+    const { plan, adopt } = args;
+    const path = args.backend.path;
     const own = args.ownPolicy
-      ? new vault.Policy(name, { name: args.ownPolicy.name, policy: renderHcl(args.ownPolicy) }, { parent: this })
+      ? new vault.Policy(name, { name: args.ownPolicy.name, policy: renderHcl(args.ownPolicy) }, { parent: this, ...adopt.options("policy", args.ownPolicy.name, importId.policy(args.ownPolicy.name)) })
       : undefined;
     const tokenPolicies: pulumi.Input<string[]> = own ? own.name.apply((n) => [n]) : (args.policies ?? plan.policies);
     this.role = new vault.kubernetes.AuthBackendRole(
@@ -37,7 +40,7 @@ export class KubernetesAuthRole extends pulumi.ComponentResource {
         tokenTtl: plan.tokenTtl,
         tokenMaxTtl: plan.tokenMaxTtl,
       },
-      { parent: this, dependsOn: [args.backend.config] },
+      { parent: this, dependsOn: [args.backend.config], ...adopt.options("role", `${path}/${plan.name}`, importId.role(path, plan.name)) },
     );
     this.registerOutputs({ roleName: this.role.roleName });
   }

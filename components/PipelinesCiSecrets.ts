@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { Adoption } from "../infra/adoption";
 import * as naming from "../infra/naming";
 import type { PipelinesPlan } from "../infra/plan";
 import { esoResource } from "./esoResource";
@@ -9,6 +10,7 @@ import { KubernetesAuthRole } from "./KubernetesAuthRole";
 export interface PipelinesCiSecretsArgs {
   plan: PipelinesPlan;
   backend: KubernetesAuthBackend;
+  adopt: Adoption;
 }
 
 /**
@@ -19,15 +21,15 @@ export interface PipelinesCiSecretsArgs {
 export class PipelinesCiSecrets extends pulumi.ComponentResource {
   constructor(name: string, args: PipelinesCiSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform-secrets:eso:PipelinesCiSecrets", name, {}, opts);
-    const { plan } = args;
+    const { plan, adopt } = args;
     const sa = new k8s.core.v1.ServiceAccount(
       `${name}-sa`,
       { metadata: { name: naming.PIPELINES_SERVICE_ACCOUNT, namespace: naming.PIPELINES_NAMESPACE } },
-      { parent: this },
+      { parent: this, ...adopt.kubernetes("ServiceAccount", naming.PIPELINES_SERVICE_ACCOUNT, naming.PIPELINES_NAMESPACE) },
     );
-    const role = new KubernetesAuthRole(plan.role.name, { plan: plan.role, backend: args.backend, ownPolicy: plan.policy }, { parent: this });
-    const store = esoResource(`${name}-store`, plan.store, { parent: this, dependsOn: [sa, role] });
-    for (const ci of plan.ciSecrets) esoResource(ci.manifest.metadata.name, ci.manifest, { parent: this, dependsOn: [store] });
+    const role = new KubernetesAuthRole(plan.role.name, { plan: plan.role, backend: args.backend, ownPolicy: plan.policy, adopt }, { parent: this });
+    const store = esoResource(`${name}-store`, plan.store, { parent: this, dependsOn: [sa, role] }, adopt);
+    for (const ci of plan.ciSecrets) esoResource(ci.manifest.metadata.name, ci.manifest, { parent: this, dependsOn: [store] }, adopt);
     this.registerOutputs({ store: plan.store.metadata.name });
   }
 }

@@ -1,6 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { Adoption } from "../infra/adoption";
 import * as naming from "../infra/naming";
+import { unionPullSecrets } from "../infra/pullSecrets";
 import type { TenantNamespacePlan } from "../infra/plan";
 import { esoResource } from "./esoResource";
 
@@ -10,6 +12,7 @@ export interface TenantNamespaceArgs {
   role: pulumi.Resource;
   /** The division canary in Vault, when this stack writes it. */
   canary?: pulumi.Resource;
+  adopt: Adoption;
 }
 
 /**
@@ -20,22 +23,30 @@ export interface TenantNamespaceArgs {
 export class TenantNamespace extends pulumi.ComponentResource {
   constructor(name: string, args: TenantNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform-secrets:tenant:TenantNamespace", name, {}, opts);
-    const { plan } = args;
-    const ns = new k8s.core.v1.Namespace(name, { metadata: { name: plan.namespace, labels: plan.labels } }, { parent: this });
+    const { plan, adopt } = args;
+    const nsImport = adopt.kubernetes("Namespace", plan.namespace);
+    const ns = new k8s.core.v1.Namespace(name, { metadata: { name: plan.namespace, labels: plan.labels } }, { parent: this, ...nsImport });
     const namespace = ns.metadata.name;
     const sa = new k8s.core.v1.ServiceAccount(
       `${name}-${naming.TENANT_SERVICE_ACCOUNT}`,
       { metadata: { name: naming.TENANT_SERVICE_ACCOUNT, namespace } },
-      { parent: this },
+      { parent: this, ...adopt.kubernetes("ServiceAccount", naming.TENANT_SERVICE_ACCOUNT, plan.namespace) },
     );
-    const store = esoResource(`${name}-${naming.TENANT_STORE}`, plan.store, { parent: this, dependsOn: [ns, sa, args.role] });
-    // Server-side apply patch: takes ownership of imagePullSecrets only; `default` is not replaced.
+    const store = esoResource(`${name}-${naming.TENANT_STORE}`, plan.store, { parent: this, dependsOn: [ns, sa, args.role] }, adopt);
+    // `imagePullSecrets` is atomic for server-side apply and OpenShift's controller keeps its
+    // `default-dockercfg-*` there: in a namespace that already exists, apply the live list plus ours
+    // (same value as the controller's, so no conflict and nothing dropped; infra/pullSecrets.ts).
+    // A namespace created by this run has no other entries yet.
+    const live = nsImport.import
+      ? k8s.core.v1.ServiceAccount.get(`${name}-default-live`, `${plan.namespace}/${naming.DEFAULT_SERVICE_ACCOUNT}`, { parent: this, dependsOn: [ns] })
+      : undefined;
+    const pullSecrets = live ? live.imagePullSecrets.apply((l) => unionPullSecrets((l ?? []).map((s) => s.name), plan.imagePullSecrets)) : plan.imagePullSecrets;
     new k8s.core.v1.ServiceAccountPatch(
       `${name}-default`,
-      { metadata: { name: naming.DEFAULT_SERVICE_ACCOUNT, namespace }, imagePullSecrets: plan.imagePullSecrets.map((s) => ({ name: s })) },
+      { metadata: { name: naming.DEFAULT_SERVICE_ACCOUNT, namespace }, imagePullSecrets: pulumi.output(pullSecrets).apply((names) => names.map((s) => ({ name: s }))) },
       { parent: this },
     );
-    esoResource(`${name}-${naming.TENANT_CANARY}`, plan.canary, { parent: this, dependsOn: [store, ...(args.canary ? [args.canary] : [])] });
+    esoResource(`${name}-${naming.TENANT_CANARY}`, plan.canary, { parent: this, dependsOn: [store, ...(args.canary ? [args.canary] : [])] }, adopt);
     this.registerOutputs({ namespace, store: plan.store.metadata.name });
   }
 }

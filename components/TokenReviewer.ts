@@ -1,10 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { Adoption } from "../infra/adoption";
 import * as naming from "../infra/naming";
 
 export interface TokenReviewerArgs {
   /** ESO's namespace, where seed 002 keeps `eso-vault-auth`. */
   namespace: string;
+  adopt: Adoption;
 }
 
 /**
@@ -18,10 +20,11 @@ export class TokenReviewer extends pulumi.ComponentResource {
 
   constructor(name: string, args: TokenReviewerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform-secrets:k8s:TokenReviewer", name, {}, opts);
+    const { adopt } = args;
     const sa = new k8s.core.v1.ServiceAccount(
       `${name}-sa`,
       { metadata: { name: naming.REVIEWER_SERVICE_ACCOUNT, namespace: args.namespace } },
-      { parent: this },
+      { parent: this, ...adopt.kubernetes("ServiceAccount", naming.REVIEWER_SERVICE_ACCOUNT, args.namespace) },
     );
     const binding = new k8s.rbac.v1.ClusterRoleBinding(
       `${name}-delegator`,
@@ -30,7 +33,7 @@ export class TokenReviewer extends pulumi.ComponentResource {
         roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:auth-delegator" },
         subjects: [{ kind: "ServiceAccount", name: naming.REVIEWER_SERVICE_ACCOUNT, namespace: args.namespace }],
       },
-      { parent: this, dependsOn: [sa] },
+      { parent: this, dependsOn: [sa], ...adopt.kubernetes("ClusterRoleBinding", naming.REVIEWER_BINDING) },
     );
     // The token controller fills `data`; the provider waits for it before resolving outputs.
     const token = new k8s.core.v1.Secret(
@@ -39,7 +42,7 @@ export class TokenReviewer extends pulumi.ComponentResource {
         metadata: { name: naming.REVIEWER_TOKEN_SECRET, namespace: args.namespace, annotations: { "kubernetes.io/service-account.name": naming.REVIEWER_SERVICE_ACCOUNT } },
         type: "kubernetes.io/service-account-token",
       },
-      { parent: this, dependsOn: [sa, binding] },
+      { parent: this, dependsOn: [sa, binding], ...adopt.kubernetes("Secret", naming.REVIEWER_TOKEN_SECRET, args.namespace) },
     );
     const field = (key: string) => pulumi.secret(token.data.apply((d) => decodeField(d, key)));
     this.jwt = field("token");

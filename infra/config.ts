@@ -5,6 +5,8 @@ import { z } from "zod";
 import { ConfigError, formatKeyPath, type ConfigIssue, type KeyPath } from "./configError";
 import { checked, cidr, dnsLabel, dnsSubdomain, duration, hostPort, labels, PARSE_PARAMS, port, serverUrl, zodIssues } from "./schema";
 import * as naming from "./naming";
+import { adoptSchema, missingGroupIds, type AdoptSettings } from "./adoption";
+import { apiServerCa, apiServerCaSchema, esoEgressSchema, trustProblems, type ApiServerCa } from "./clusterAccess";
 
 export const PROJECT = "platform-secrets";
 /** Pulumi.yaml's `stackConfigDir`, where stack files and tenant catalogues live. */
@@ -26,6 +28,7 @@ const clusterSchema = z.strictObject({
     .string()
     .regex(/^\s*-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/, { message: "must be PEM: -----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----" })
     .optional(),
+  apiServerCa: apiServerCaSchema.optional(),
 });
 
 const vaultSchema = z.strictObject({
@@ -68,6 +71,7 @@ const esoSchema = z.strictObject({
       ports: z.array(port).min(1).default([53, 5353]),
     })
     .default({ namespace: "openshift-dns", ports: [53, 5353] }),
+  egress: esoEgressSchema.default({ namespaceDefaultDeny: false }),
 });
 
 const pullSecretsSchema = z.strictObject({
@@ -89,6 +93,7 @@ const stackSchema = z.strictObject({
   pullSecrets: pullSecretsSchema.optional(),
   ci: ciSchema.optional(),
   tenantsFile: checked(tenantsFileProblem).default("tenants.yaml"),
+  adopt: adoptSchema.optional(),
 });
 
 /** The catalogue is part of the stack's reviewed config: it may not be read from elsewhere on the machine. */
@@ -109,6 +114,7 @@ export interface ClusterConfig {
   apiServer: string;
   kubeContext?: string;
   caCert?: string;
+  apiServerCa: ApiServerCa;
   authPath: string;
   reviewer: "serviceaccount" | "client-jwt";
   egressCidrs: string[];
@@ -125,6 +131,8 @@ export interface StackConfig {
   foundationStack?: string;
   cluster?: ClusterConfig;
   tenantsFile: string;
+  /** Objects that already exist and are imported, not created (infra/adoption.ts). */
+  adopt: AdoptSettings;
 }
 
 export interface ConfigSource {
@@ -171,6 +179,9 @@ function crossCheck(raw: RawStack, issue: (path: KeyPath, message: string) => vo
   if (raw.foundation.stack !== undefined && raw.foundation.adminGroups !== undefined) {
     issue(["foundation", "adminGroups"], `admin groups belong to the foundation stack ${raw.foundation.stack}; set them there`);
   }
+  for (const key of missingGroupIds(raw.adopt ?? adoptSchema.parse({}), (raw.foundation.adminGroups ?? []).map((g) => naming.adminGroup(g.env)))) {
+    issue(["adopt", ...key.split(".")], "is required with adopt.all: Vault imports identity groups and aliases by the id it assigned (vault read identity/group/name/<group>)");
+  }
   const envs = new Set<string>();
   (raw.foundation.adminGroups ?? []).forEach((g, i) => {
     if (envs.has(g.env)) issue(["foundation", "adminGroups", i, "env"], `"${g.env}" is declared twice; one ${naming.adminGroup(g.env)} group per env`);
@@ -187,20 +198,19 @@ function crossCheck(raw: RawStack, issue: (path: KeyPath, message: string) => vo
   if (!raw.vault.egressCidrs) {
     issue(["vault", "egressCidrs"], `is required for a cluster stack: the ${naming.EGRESS_POLICY} NetworkPolicy needs Vault's address range (seed 000: ESO hangs without it)`);
   }
-  if (raw.cluster.caCert === undefined && raw.auth?.reviewer === "client-jwt") {
-    issue(["cluster", "caCert"], "is required with auth.reviewer client-jwt: without the reviewer token Secret nothing else carries the API server's CA");
-  }
+  for (const p of trustProblems({ ...raw.cluster, reviewer: raw.auth?.reviewer ?? "serviceaccount" })) issue(p.path, p.message);
 }
 
 function toStackConfig(raw: RawStack): StackConfig {
   const { egressCidrs, ...vault } = raw.vault;
-  const config: StackConfig = { vault, tenantsFile: raw.tenantsFile };
+  const config: StackConfig = { vault, tenantsFile: raw.tenantsFile, adopt: raw.adopt ?? adoptSchema.parse({}) };
   if (raw.foundation.stack !== undefined) config.foundationStack = raw.foundation.stack;
   else config.foundation = { adminGroups: raw.foundation.adminGroups ?? [] };
   if (raw.cluster) {
     const auth = authSchema.parse(raw.auth ?? {});
     config.cluster = {
       ...raw.cluster,
+      apiServerCa: apiServerCa({ ...raw.cluster, reviewer: auth.reviewer }),
       authPath: auth.path ?? naming.authPath(raw.cluster.name),
       reviewer: auth.reviewer,
       egressCidrs: egressCidrs ?? [],

@@ -6,6 +6,7 @@ import * as eso from "./eso";
 import * as naming from "./naming";
 import { ciTenantsOn, divisionsOf, namespacesOn, type Tenant, type TenantNamespace } from "./tenants";
 import * as policies from "./vaultPolicy";
+import { egressPolicyWanted } from "./clusterAccess";
 
 export interface DivisionPlan {
   division: string;
@@ -65,6 +66,8 @@ export interface EgressPlan {
   vaultPort: number;
   dnsNamespace: string;
   dnsPorts: number[];
+  /** The API server's range and port, so the policy never cuts ESO off from it. */
+  apiServer?: { cidrs: string[]; port: number };
 }
 
 export interface ClusterPlan {
@@ -76,7 +79,8 @@ export interface ClusterPlan {
   divisionRoles: DivisionRolePlan[];
   tenants: TenantNamespacePlan[];
   pipelines?: PipelinesPlan;
-  egress: EgressPlan;
+  /** Absent unless ESO's namespace is declared default-deny or the API server is allowed (infra/clusterAccess.ts). */
+  egress?: EgressPlan;
   /** Every policy a role of this stack lists that the foundation must provide. */
   foundationPolicies: string[];
 }
@@ -198,14 +202,19 @@ export function planCluster(config: StackConfig, cluster: ClusterConfig, tenants
     divisionRoles,
     tenants: tenantPlans,
     ...(pipelines ? { pipelines } : {}),
-    egress: {
-      namespace: cluster.eso.namespace,
-      podSelector: cluster.eso.podSelector,
-      vaultCidrs: cluster.egressCidrs,
-      vaultPort: vaultPort(config.vault.address),
-      dnsNamespace: cluster.eso.dns.namespace,
-      dnsPorts: cluster.eso.dns.ports,
-    },
+    ...(egressPolicyWanted(cluster.eso.egress)
+      ? {
+          egress: {
+            namespace: cluster.eso.namespace,
+            podSelector: cluster.eso.podSelector,
+            vaultCidrs: cluster.egressCidrs,
+            vaultPort: vaultPort(config.vault.address),
+            dnsNamespace: cluster.eso.dns.namespace,
+            dnsPorts: cluster.eso.dns.ports,
+            ...(cluster.eso.egress.apiServer ? { apiServer: cluster.eso.egress.apiServer } : {}),
+          },
+        }
+      : {}),
     foundationPolicies: divisions.map(naming.divisionReadPolicy),
   };
 }

@@ -6,6 +6,8 @@ import * as vault from "@pulumi/vault";
 import { ClusterSecretBridge, type FoundationLink } from "../components/ClusterSecretBridge";
 import { FoundationReference } from "../components/FoundationReference";
 import { VaultFoundation } from "../components/VaultFoundation";
+import { Adoption } from "./adoption";
+import { ConfigError } from "./configError";
 import type { LoadedStack } from "./load";
 import { planOutputs, type FoundationOutputs, type PlatformSecretsOutputs } from "./outputs";
 
@@ -26,7 +28,8 @@ export async function definePlatform(loaded: LoadedStack): Promise<PlatformSecre
     providers.push(new k8s.Provider(plan.cluster.config.name, { ...(kubeContext ? { context: kubeContext } : {}), enableServerSideApply: true }));
   }
 
-  const foundation = plan.foundation ? new VaultFoundation("vault", { plan: plan.foundation }, { providers }) : undefined;
+  const adopt = new Adoption(config.adopt);
+  const foundation = plan.foundation ? new VaultFoundation("vault", { plan: plan.foundation, adopt }, { providers }) : undefined;
 
   if (plan.cluster) {
     let link: FoundationLink;
@@ -40,7 +43,12 @@ export async function definePlatform(loaded: LoadedStack): Promise<PlatformSecre
         canary: () => undefined,
       };
     }
-    new ClusterSecretBridge(plan.cluster.config.name, { plan: plan.cluster, foundation: link }, { providers });
+    new ClusterSecretBridge(plan.cluster.config.name, { plan: plan.cluster, foundation: link, adopt }, { providers });
+  }
+  // A declared object nothing matched would be created instead of adopted: stop before `up` does.
+  const unused = adopt.unused();
+  if (unused.length > 0) {
+    throw new ConfigError(unused.map((u) => ({ file: loaded.stackFile, key: "platform-secrets:adopt", message: `${u} is declared as existing but this stack creates no such object` })));
   }
   return planOutputs(plan);
 }

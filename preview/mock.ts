@@ -24,6 +24,7 @@ interface ProtoRegisterRequest {
   getCustom(): boolean;
   getProvider(): string;
   getProtect(): boolean | undefined;
+  getImportid(): string;
   getDependenciesList(): string[];
   getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
   getObject(): ProtoStruct;
@@ -62,7 +63,7 @@ class RecordingMonitor extends MockMonitor {
   readonly registered: RegisteredResource[] = [];
 
   /** One record per registration or read, as the engine receives it. */
-  private record(req: CommonRequest, urn: string, inputs: ProtoStruct, outputs: ProtoStruct, kind: Pick<RegisteredResource, "custom" | "protect" | "read" | "propertyDependencies">): void {
+  private record(req: CommonRequest, urn: string, inputs: ProtoStruct, outputs: ProtoStruct, kind: Pick<RegisteredResource, "custom" | "protect" | "read" | "propertyDependencies" | "importId">): void {
     this.registered.push({
       urn,
       type: req.getType(),
@@ -83,7 +84,13 @@ class RecordingMonitor extends MockMonitor {
         req.getPropertydependenciesMap().forEach((value, key) => {
           propertyDependencies[key] = value.getUrnsList();
         });
-        this.record(req, response.getUrn(), req.getObject(), response.getObject(), { custom: req.getCustom(), protect: req.getProtect() ?? false, read: false, propertyDependencies });
+        this.record(req, response.getUrn(), req.getObject(), response.getObject(), {
+          custom: req.getCustom(),
+          protect: req.getProtect() ?? false,
+          read: false,
+          propertyDependencies,
+          ...(req.getImportid() ? { importId: req.getImportid() } : {}),
+        });
       }
       callback(err, response);
     });
@@ -139,6 +146,12 @@ export function mockState(args: MockResourceArgs, ctx: OfflineContext): MockReso
           },
         },
       };
+    }
+    case "kubernetes:core/v1:ServiceAccount": {
+      if (args.id === undefined || args.id === "") return { id, state: inputs };
+      // A read of an adopted namespace's live `default`: offline, it has no other entries.
+      const [namespace, name] = args.id.split("/");
+      return { id: args.id, state: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace }, imagePullSecrets: [] } };
     }
     case "random:index/randomPassword:RandomPassword":
       return { id, state: { ...inputs, result: fakeValue(args.name, Number(inputs.length ?? 16)) } };

@@ -157,6 +157,64 @@ export function previewDigest(d: DigestInput): PreviewDigest {
   };
 }
 
+/** One entry of a `pulumi import --file` file (pkg/cmd/pulumi/operations/import.go, `importSpec`). */
+export interface ImportSpec {
+  type: string;
+  /** The key other entries refer to; unique in the file. */
+  name: string;
+  /** The resource's Pulumi name (first argument of its constructor). */
+  logicalName: string;
+  id?: string;
+  parent?: string;
+  provider?: string;
+  component?: boolean;
+}
+
+/** `importFile`: `nameTable` maps names used by `provider`/`parent` to URNs. */
+export interface ImportFile {
+  nameTable: Record<string, string>;
+  resources: ImportSpec[];
+}
+
+/**
+ * The `pulumi import --file` equivalent of the resources registered with the `import` option:
+ * each with its id, its parent components as `component: true` entries (the engine creates
+ * them empty, as parents), and its explicit provider by URN in `nameTable`. Undefined when
+ * nothing is adopted.
+ */
+export function importFile(resources: readonly RegisteredResource[]): ImportFile | undefined {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const adopted = resources.filter((r) => r.importId);
+  if (adopted.length === 0) return undefined;
+  const wanted = new Map<string, RegisteredResource>();
+  for (const r of adopted) {
+    for (let p: RegisteredResource | undefined = r; p && !isStackRoot(p); p = p.parent ? byUrn.get(p.parent) : undefined) wanted.set(p.urn, p);
+  }
+  const entries = [...wanted.values()];
+  const counts = new Map<string, number>();
+  for (const r of entries) counts.set(r.name, (counts.get(r.name) ?? 0) + 1);
+  const key = (r: RegisteredResource) => (counts.get(r.name)! > 1 ? `${r.name}:${r.type}` : r.name);
+  const nameTable: Record<string, string> = {};
+  const specs = entries.map((r): ImportSpec => {
+    const parent = r.parent ? byUrn.get(r.parent) : undefined;
+    const spec: ImportSpec = { type: r.type, name: key(r), logicalName: r.name };
+    if (r.custom) spec.id = r.importId;
+    else spec.component = true;
+    if (parent && !isStackRoot(parent)) spec.parent = key(parent);
+    // Default providers need no entry; an explicit one is named by its URN (`urn::id` without the id).
+    const providerUrn = r.provider?.slice(0, r.provider.lastIndexOf("::"));
+    if (r.custom && providerUrn && !providerUrn.split("::")[3]?.startsWith("default")) {
+      const name = `provider:${providerUrn.split("::")[3]}`;
+      nameTable[name] = providerUrn;
+      spec.provider = name;
+    }
+    return spec;
+  });
+  // Parents first: the engine resolves each entry's parent by name.
+  const depth = (s: ImportSpec): number => (s.parent ? 1 + depth(specs.find((p) => p.name === s.parent)!) : 0);
+  return { nameTable, resources: specs.sort((a, b) => depth(a) - depth(b)) };
+}
+
 function write(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
@@ -194,6 +252,8 @@ export function writeArtifacts(dir: string, resources: readonly RegisteredResour
   vaultJson("auth.json", ["vault:index/authBackend:AuthBackend", "vault:kubernetes/authBackendConfig:AuthBackendConfig"]);
   vaultJson("roles.json", ["vault:kubernetes/authBackendRole:AuthBackendRole"]);
   vaultJson("identity.json", ["vault:identity/group:Group", "vault:identity/groupAlias:GroupAlias"]);
+  const imports = importFile(resources);
+  if (imports) out("import.json", `${JSON.stringify(imports, null, 4)}\n`);
   out("preview.json", `${JSON.stringify(digest, null, 2)}\n`);
   return files;
 }

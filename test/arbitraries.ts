@@ -29,6 +29,7 @@ export function soloStackValues(cluster: string, overrides: Record<string, unkno
     cluster: { name: cluster, apiServer: `https://api.${cluster}.example:6443` },
     vault: { address: "https://vault.example:8200", egressCidrs: ["10.20.0.15/32"] },
     foundation: { adminGroups: [{ env: "dc", prefixes: ["apps", "ocp"] }] },
+    eso: { egress: { namespaceDefaultDeny: true } },
     ...overrides,
   };
 }

@@ -54,6 +54,7 @@ export function ownFoundationStack(overrides: Record<string, unknown> = {}): { c
       "platform-secrets:cluster": { name: "spoke-dc-v6", apiServer: "https://api.spoke-dc-v6.example:6443" },
       "platform-secrets:vault": { address: "https://vault.example:8200", egressCidrs: ["10.20.0.15/32"] },
       "platform-secrets:foundation": { adminGroups: [{ env: "dc", prefixes: ["apps", "ocp"] }] },
+      "platform-secrets:eso": { egress: { namespaceDefaultDeny: true } },
       ...overrides,
     },
   };

@@ -158,6 +158,10 @@ export class RecordingEngine {
             return;
           }
           properties = { name: req.getId(), outputs, secretOutputNames: [] };
+        } else if (req.getType() === "kubernetes:core/v1:ServiceAccount") {
+          // An adopted namespace's live `default` ServiceAccount: offline, it has no other entries.
+          const [namespace, name] = req.getId().split("/");
+          properties = { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace }, imagePullSecrets: [] };
         } else {
           done({ code: grpc.status.UNIMPLEMENTED, details: `the offline engine cannot read ${req.getType()} ${req.getId()}` } as grpc.ServiceError);
           return;

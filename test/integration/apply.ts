@@ -1,13 +1,11 @@
-// Applies the Vault side of a stack, as the program registered it under the mock runtime,
-// to a real server through its HTTP API: what pulumi-vault would do on `pulumi up`.
+// Applies the Vault side of a stack, exactly as the program registered it under the mock runtime,
+// to a real server through its HTTP API: what pulumi-vault does on `pulumi up`. A resource
+// registered with the `import` option is read first (import fails when it is missing) and then
+// brought to the registered inputs (the engine imports, then updates on a diff); any other
+// resource is created, so an existing mount or auth path fails as it does for pulumi-vault
+// ("path is already in use"), and a policy or role of the same name is overwritten, as it is.
 import { plain, type RegisteredResource } from "../../preview/record";
 import type { VaultClient } from "./vaultClient";
-
-export interface ApplyOptions {
-  /** The TokenReview endpoint standing in for the cluster's API server, and its CA. */
-  kubernetesHost: string;
-  kubernetesCaCert: string;
-}
 
 export interface Applied {
   mounts: number;
@@ -15,6 +13,8 @@ export interface Applied {
   authBackends: number;
   roles: number;
   kvSecrets: number;
+  /** Resources adopted through their import id. */
+  imported: string[];
   skipped: string[];
 }
 
@@ -27,40 +27,58 @@ const ORDER = [
   "vault:kv/secretV2:SecretV2",
 ];
 
-export async function applyVaultSide(vault: VaultClient, resources: readonly RegisteredResource[], opts: ApplyOptions): Promise<Applied> {
-  const applied: Applied = { mounts: 0, policies: 0, authBackends: 0, roles: 0, kvSecrets: 0, skipped: [] };
+interface Inputs {
+  [key: string]: unknown;
+}
+
+/** Import: the object must exist at its id, as the provider's Read requires. */
+async function mustExist(vault: VaultClient, r: RegisteredResource, path: string): Promise<void> {
+  const found = await vault.request("GET", path);
+  if (found.status !== 200) throw new Error(`${r.type} ${r.name}: import of ${r.importId} failed: the object does not exist (${found.status})`);
+}
+
+export async function applyVaultSide(vault: VaultClient, resources: readonly RegisteredResource[]): Promise<Applied> {
+  const applied: Applied = { mounts: 0, policies: 0, authBackends: 0, roles: 0, kvSecrets: 0, imported: [], skipped: [] };
   const vaultResources = resources.filter((r) => r.custom && !r.read && r.type.startsWith("vault:"));
   const sorted = [...vaultResources].sort((a, b) => ORDER.indexOf(a.type) - ORDER.indexOf(b.type));
   for (const r of sorted) {
-    const i = plain(r.inputs) as Record<string, any>;
+    const i = plain(r.inputs) as Inputs;
+    if (r.importId) applied.imported.push(`${r.type} ${r.importId}`);
     switch (r.type) {
-      case "vault:index/mount:Mount": {
-        const existing = await vault.request("GET", `sys/mounts/${i.path}`);
-        if (existing.status !== 200) await vault.must("POST", `sys/mounts/${i.path}`, { type: i.type, description: i.description, options: i.options });
+      case "vault:index/mount:Mount":
+        if (r.importId) {
+          await mustExist(vault, r, `sys/mounts/${r.importId}`);
+          await vault.must("POST", `sys/mounts/${String(i.path)}/tune`, { description: i.description, options: i.options });
+        } else {
+          await vault.must("POST", `sys/mounts/${String(i.path)}`, { type: i.type, description: i.description, options: i.options });
+        }
         applied.mounts++;
         break;
-      }
       case "vault:index/policy:Policy":
-        await vault.must("PUT", `sys/policies/acl/${i.name}`, { policy: i.policy });
+        await vault.must("PUT", `sys/policies/acl/${String(i.name)}`, { policy: i.policy });
         applied.policies++;
         break;
-      case "vault:index/authBackend:AuthBackend": {
-        const existing = await vault.request("GET", `sys/auth/${i.path}`);
-        if (existing.status !== 200) await vault.must("POST", `sys/auth/${i.path}`, { type: i.type, description: i.description });
+      case "vault:index/authBackend:AuthBackend":
+        if (r.importId) {
+          await mustExist(vault, r, `sys/auth/${r.importId}`);
+          await vault.must("POST", `sys/auth/${String(i.path)}/tune`, { description: i.description });
+        } else {
+          await vault.must("POST", `sys/auth/${String(i.path)}`, { type: i.type, description: i.description });
+        }
         applied.authBackends++;
         break;
-      }
       case "vault:kubernetes/authBackendConfig:AuthBackendConfig":
-        // The recorded host and CA are the cluster's; here the TokenReview stand-in plays the API server.
-        await vault.must("POST", `auth/${i.backend}/config`, {
-          kubernetes_host: opts.kubernetesHost,
-          kubernetes_ca_cert: opts.kubernetesCaCert,
+        if (r.importId) await mustExist(vault, r, r.importId);
+        await vault.must("POST", `auth/${String(i.backend)}/config`, {
+          kubernetes_host: i.kubernetesHost,
+          kubernetes_ca_cert: i.kubernetesCaCert,
           disable_local_ca_jwt: i.disableLocalCaJwt,
           ...(i.tokenReviewerJwt ? { token_reviewer_jwt: i.tokenReviewerJwt } : {}),
         });
         break;
       case "vault:kubernetes/authBackendRole:AuthBackendRole":
-        await vault.must("POST", `auth/${i.backend}/role/${i.roleName}`, {
+        if (r.importId) await mustExist(vault, r, r.importId);
+        await vault.must("POST", `auth/${String(i.backend)}/role/${String(i.roleName)}`, {
           bound_service_account_names: i.boundServiceAccountNames,
           bound_service_account_namespaces: i.boundServiceAccountNamespaces,
           audience: i.audience,
@@ -72,7 +90,8 @@ export async function applyVaultSide(vault: VaultClient, resources: readonly Reg
         applied.roles++;
         break;
       case "vault:kv/secretV2:SecretV2":
-        await vault.must("POST", `${i.mount}/data/${i.name}`, { data: JSON.parse(String(i.dataJson)) });
+        if (r.importId) await mustExist(vault, r, r.importId);
+        await vault.must("POST", `${String(i.mount)}/data/${String(i.name)}`, { data: JSON.parse(String(i.dataJson)) });
         applied.kvSecrets++;
         break;
       default:

@@ -7,7 +7,8 @@ import * as naming from "../../infra/naming";
 import type { ClusterOutputs } from "../../infra/outputs";
 import type { Tenant } from "../../infra/tenants";
 import { catalogue, soloStackValues } from "../arbitraries";
-import { ROOT } from "../helpers";
+import { ROOT, SEED_TENANTS } from "../helpers";
+import { projectValues, readStackConfig } from "../../infra/load";
 import { plain } from "../../preview/record";
 import { applyVaultSide } from "./apply";
 import { DevServer, findServerBinary, NO_SERVER_BINARY, SERVER_SUITES_SKIPPED } from "./server";
@@ -60,13 +61,34 @@ async function seedTenantValues(kv: string, tenants: readonly Tenant[], clusters
   for (const c of clusters) await vault.must("POST", `${kv}/data/${naming.registryKey(c, "app-registry-pull")}`, { data: { dockerconfigjson: "{}" } });
 }
 
-async function applyStack(run: OfflineRun): Promise<void> {
+/** The reviewer token the program registered: the stand-in accepts TokenReviews made with it. */
+function trustReviewer(run: OfflineRun): void {
   const config = run.resources.find((r) => r.type === "vault:kubernetes/authBackendConfig:AuthBackendConfig");
   const jwt = config && (plain(config.inputs) as { tokenReviewerJwt?: unknown }).tokenReviewerJwt;
   if (typeof jwt === "string") reviewer.reviewers.add(jwt);
-  const applied = await applyVaultSide(vault, run.resources, { kubernetesHost: kubeHost, kubernetesCaCert: reviewer.caCert });
+}
+
+async function applyStack(run: OfflineRun, on: VaultClient = vault): Promise<void> {
+  trustReviewer(run);
+  const applied = await applyVaultSide(on, run.resources);
   expect(applied.skipped.every((t) => t.startsWith("vault:identity/"))).toBe(true);
 }
+
+/**
+ * A cluster stack's values with the TokenReview stand-in as its API server and the stand-in's CA
+ * configured: the applier then writes exactly what the program registered, host and CA included.
+ */
+function atStandIn(values: Record<string, unknown>): Record<string, unknown> {
+  const cluster = values.cluster as Record<string, unknown> | undefined;
+  if (!cluster) return values;
+  return { ...values, cluster: { ...cluster, apiServer: kubeHost, caCert: reviewer.caCert, apiServerCa: "configured" } };
+}
+
+const shippedValues = (stack: string) => atStandIn(projectValues(readStackConfig(ROOT, stack).config));
+
+/** The dev server mounts KV v2 at secret/ itself, as the seeds' platform did by hand: adopt it. */
+const ADOPT_SECRET = { vault: { mounts: ["secret"] } };
+let suiteRan = false;
 
 /** Every tenant namespace of a cluster: in, reads its division, nothing else; foreign and unlisted identities out. */
 async function checkTenants(cluster: ClusterOutputs, tenants: readonly Tenant[]): Promise<void> {
@@ -106,6 +128,7 @@ afterAll(async () => {
   if (!BINARY) return;
   await server?.stop();
   await reviewer?.stop();
+  if (!suiteRan) return;
   console.log(
     `integration: logins tried ${counts.loginsTried}, allowed ${counts.loginsAllowed}, refused ${counts.loginsRefused}; ` +
       `reads allowed ${counts.readsAllowed}, denied ${counts.readsDenied}; unexpected ${counts.unexpected}`,
@@ -116,9 +139,10 @@ describe.skipIf(!BINARY)("shipped stacks on a real server", () => {
   const runs: Record<string, OfflineRun> = {};
 
   beforeAll(async () => {
-    for (const stack of ["vault", "spoke-dc-v6", "spoke-dc-v7"]) runs[stack] = await runOffline({ root: ROOT, stack });
+    for (const stack of ["vault", "spoke-dc-v6", "spoke-dc-v7"]) runs[stack] = await runOffline({ root: ROOT, stack, values: shippedValues(stack) });
     for (const run of Object.values(runs)) await applyStack(run);
     await seedTenantValues("secret", runs["vault"]!.loaded.tenants, ["spoke-dc-v6", "spoke-dc-v7"]);
+    suiteRan = true;
   }, 120_000);
 
   it("the server really is OpenBao with the stacks' mounts, policies and roles", async () => {
@@ -210,7 +234,7 @@ describe.skipIf(!BINARY)("generated tenant catalogues on the same server", () =>
     await fc.assert(
       fc.asyncProperty(catalogue, async (tenants) => {
         const n = runsDone++;
-        const values = soloStackValues("spoke-dc-v6", { auth: { path: `prop${n}-k8s` } });
+        const values = atStandIn(soloStackValues("spoke-dc-v6", { auth: { path: `prop${n}-k8s` }, adopt: ADOPT_SECRET }));
         const run = await runOffline({ root: ROOT, stack: `prop${n}`, values, tenantsData: { tenants } });
         await applyStack(run);
         await seedTenantValues("secret", tenants, ["spoke-dc-v6"]);
@@ -222,4 +246,78 @@ describe.skipIf(!BINARY)("generated tenant catalogues on the same server", () =>
     console.log(`property 6: ${runsDone} generated catalogues in ${((Date.now() - started) / 1000).toFixed(0)}s`);
     expect(runsDone).toBeGreaterThan(0);
   }, (PROPERTY_SECONDS + 120) * 1000);
+});
+
+describe.skipIf(!BINARY)("first up on seed 002's hand-made objects", () => {
+  let hand: DevServer;
+  let bao: VaultClient;
+  const AUTH = "spoke-dc-v6-k8s";
+  const ROLE = "apps-spoke-dc-v6-payments";
+  const runWith = (adopt?: unknown, extra: Record<string, unknown> = {}) =>
+    runOffline({ root: ROOT, stack: "first-up", values: atStandIn(soloStackValues("spoke-dc-v6", { ...extra, ...(adopt === undefined ? {} : { adopt }) })), tenantsData: SEED_TENANTS });
+
+  beforeAll(async () => {
+    hand = new DevServer(BINARY!);
+    await hand.start();
+    bao = new VaultClient(hand.address, hand.token);
+    // Seed 002's runbook, by hand: the KV mount exists (the dev server mounts secret/), the
+    // cluster's auth mount, its config, the rw policy, and a role bound by namespace glob.
+    await bao.must("POST", `sys/auth/${AUTH}`, { type: "kubernetes" });
+    await bao.must("POST", `auth/${AUTH}/config`, { kubernetes_host: kubeHost, kubernetes_ca_cert: reviewer.caCert, token_reviewer_jwt: "hand-made-reviewer", disable_local_ca_jwt: true });
+    await bao.must("PUT", "sys/policies/acl/dc-kv-rw", { policy: 'path "k8s_secrets/data/dc/*" {\n  capabilities = ["create", "read", "update", "delete", "list", "sudo"]\n}\n' });
+    await bao.must("POST", `auth/${AUTH}/role/${ROLE}`, { bound_service_account_names: ["app-eso"], bound_service_account_namespaces: ["apps-payments-*"], token_policies: ["dc-kv-rw"] });
+    await bao.must("POST", "secret/data/apps/payments/checkout-api/config", { data: { value: "written before pulumi" } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await hand?.stop();
+  });
+
+  it("without adoption the first up fails where pulumi-vault fails: the mount path is already in use", async () => {
+    const run = await runWith();
+    await expect(applyVaultSide(bao, run.resources)).rejects.toThrow(/path is already in use at secret\//);
+  });
+
+  it("with adoption nothing is replaced and the roles end up as the program defines them", async () => {
+    const mountAccessor = (await bao.must("GET", "sys/mounts/secret")).accessor as string;
+    const authAccessor = (await bao.must("GET", `sys/auth/${AUTH}`)).accessor as string;
+    const run = await runWith({ vault: { mounts: ["secret"], authBackends: [AUTH], policies: ["dc-kv-rw"], roles: [`${AUTH}/${ROLE}`] } });
+    trustReviewer(run);
+    const applied = await applyVaultSide(bao, run.resources);
+    expect(applied.imported.sort()).toEqual(
+      [
+        "vault:index/mount:Mount secret",
+        `vault:index/authBackend:AuthBackend ${AUTH}`,
+        `vault:kubernetes/authBackendConfig:AuthBackendConfig auth/${AUTH}/config`,
+        "vault:index/policy:Policy dc-kv-rw",
+        `vault:kubernetes/authBackendRole:AuthBackendRole auth/${AUTH}/role/${ROLE}`,
+      ].sort(),
+    );
+    // The same mounts (an accessor is new when a mount is re-created) and the data in them.
+    expect((await bao.must("GET", "sys/mounts/secret")).accessor).toBe(mountAccessor);
+    expect((await bao.must("GET", `sys/auth/${AUTH}`)).accessor).toBe(authAccessor);
+    expect((await bao.must("GET", "secret/data/apps/payments/checkout-api/config")).data.data).toEqual({ value: "written before pulumi" });
+    // The role and policy now say what the program says: explicit namespaces, no glob.
+    const role = (await bao.must("GET", `auth/${AUTH}/role/${ROLE}`)).data as { bound_service_account_namespaces: string[]; token_policies: string[] };
+    expect(role.bound_service_account_namespaces.sort()).toEqual(["apps-payments-checkout-api-dev", "apps-payments-checkout-api-prd"]);
+    expect(role.token_policies).toEqual(["apps-payments-read"]);
+    expect(String((await bao.must("GET", "sys/policies/acl/dc-kv-rw")).data.policy)).not.toContain("k8s_secrets");
+    // The config now carries the program's reviewer: tenant logins work, the glob's intruder is out.
+    const viaHand = vault;
+    vault = bao;
+    try {
+      const token = await login(AUTH, ROLE, { namespace: "apps-payments-checkout-api-dev", name: "app-eso" }, true);
+      await read(token, "secret/data/apps/payments/checkout-api/config", true, "adopted role");
+      await login(AUTH, ROLE, { namespace: "apps-payments-intruder-dev", name: "app-eso" }, false);
+    } finally {
+      vault = viaHand;
+    }
+    expect(surprises).toEqual([]);
+  });
+
+  it("importing an object that does not exist fails, as the provider's import does", async () => {
+    // A fresh auth mount: the role declared as existing is not there.
+    const run = await runWith({ vault: { mounts: ["secret"], roles: ["fresh-k8s/apps-spoke-dc-v6-platform"] } }, { auth: { path: "fresh-k8s" } });
+    await expect(applyVaultSide(bao, run.resources)).rejects.toThrow(/import of auth\/fresh-k8s\/role\/apps-spoke-dc-v6-platform failed: the object does not exist/);
+  });
 });

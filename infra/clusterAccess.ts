@@ -1,0 +1,68 @@
+// How Vault reaches the cluster's API server (which CA it trusts) and how ESO's pods reach
+// Vault without being cut off from the API server: config schemas and their cross-checks.
+import { z } from "zod";
+import type { KeyPath } from "./configError";
+
+const cidr = z
+  .string()
+  .regex(/^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/, { message: "must be an IPv4 CIDR such as 10.0.0.1/32" });
+
+/**
+ * Which CA Vault trusts for `cluster.apiServer`:
+ * - `cluster`: the reviewer Secret's `ca.crt`, the cluster's own CA. Right when `apiServer` is
+ *   the API server's own endpoint; wrong behind a route or load balancer with another certificate.
+ * - `configured`: `cluster.caCert`, the chain that signs the certificate `apiServer` presents.
+ * There is no "system roots" choice: Vault's config is written with `disable_local_ca_jwt: true`
+ * (Vault serves many clusters and must never fall back to its own pod's CA), and OpenBao refuses
+ * that without `kubernetes_ca_cert` (seen on OpenBao 2.5.5; see README). A public CA goes in `caCert`.
+ */
+export const apiServerCaSchema = z.enum(["cluster", "configured"]);
+export type ApiServerCa = z.infer<typeof apiServerCaSchema>;
+
+/**
+ * `eso-allow-egress-to-vault` selects ESO's pods with `policyTypes: [Egress]`: on a namespace
+ * without a default-deny policy it would isolate them (API server included). It is therefore
+ * created only when the stack says the namespace is default-deny, or allows the API server too.
+ */
+export const esoEgressSchema = z.strictObject({
+  /** ESO's namespace already has a default-deny egress policy (seed 000's platform). */
+  namespaceDefaultDeny: z.boolean().default(false),
+  /** The API server's address range and port, added to the policy so it never cuts ESO off. */
+  apiServer: z.strictObject({ cidrs: z.array(cidr).min(1), port: z.int().min(1).max(65535).default(6443) }).optional(),
+});
+export type EsoEgressSettings = z.infer<typeof esoEgressSchema>;
+
+/** Whether the egress policy is created at all (see esoEgressSchema). */
+export function egressPolicyWanted(e: EsoEgressSettings): boolean {
+  return e.namespaceDefaultDeny || e.apiServer !== undefined;
+}
+
+export interface TrustInput {
+  apiServerCa?: ApiServerCa;
+  caCert?: string;
+  reviewer: "serviceaccount" | "client-jwt";
+}
+
+/** The CA choice in effect: explicit, or `configured` with a caCert or without a reviewer, else `cluster`. */
+export function apiServerCa(t: TrustInput): ApiServerCa {
+  return t.apiServerCa ?? (t.caCert !== undefined || t.reviewer === "client-jwt" ? "configured" : "cluster");
+}
+
+/** Why a CA choice cannot work, at the key to fix. */
+export function trustProblems(t: TrustInput): Array<{ path: KeyPath; message: string }> {
+  const choice = apiServerCa(t);
+  const problems: Array<{ path: KeyPath; message: string }> = [];
+  if (choice === "configured" && t.caCert === undefined) {
+    problems.push({ path: ["cluster", "caCert"], message: "is required with cluster.apiServerCa: configured: it is the CA chain of the certificate cluster.apiServer presents" });
+  }
+  if (choice === "cluster" && t.caCert !== undefined) {
+    problems.push({ path: ["cluster", "caCert"], message: "is ignored with cluster.apiServerCa: cluster (Vault would trust the reviewer Secret's ca.crt): remove it or set apiServerCa: configured" });
+  }
+  if (choice === "cluster" && t.reviewer === "client-jwt") {
+    problems.push({
+      path: ["cluster", "apiServerCa"],
+      message: "cluster cannot work with auth.reviewer client-jwt: there is no reviewer token Secret to carry the cluster's ca.crt; set apiServerCa: configured and cluster.caCert",
+    });
+  }
+  return problems;
+}
