@@ -65,12 +65,17 @@ describe.skipIf(!binary)(`reference ACL evaluator vs OpenBao sys/capabilities${b
         await vault.must("PUT", `sys/policies/acl/${names[i]}`, { policy: hcl });
       }
       const created = await vault.must("POST", "auth/token/create", { policies: names, no_default_policy: true, ttl: "10m" });
-      const answer = await vault.must("POST", "sys/capabilities", { token: created.auth.client_token, paths });
+      // OpenBao refuses a JSON body with a list of 1,000 or more entries ("error parsing JSON").
+      const answer: Record<string, any> = {};
+      for (let i = 0; i < paths.length; i += 500) {
+        const part = await vault.must("POST", "sys/capabilities", { token: created.auth.client_token, paths: paths.slice(i, i + 500) });
+        Object.assign(answer, part.data ?? part);
+      }
       const acl = compileAcl(policies.flatMap((rules, i) => rules.map((r) => ({ ...r, source: names[i]! }))));
       for (const p of paths) {
         compared++;
         const mine = capabilitiesAt(acl, p);
-        const theirs = [...((answer[p] ?? answer.data?.[p]) as string[])].sort();
+        const theirs = [...(answer[p] as string[])].sort();
         const expected = mine.length ? mine : ["deny"];
         if (JSON.stringify(expected) !== JSON.stringify(theirs)) disagreements.push(`${p} under ${JSON.stringify(policies)}: evaluator ${expected.join(",")}, OpenBao ${theirs.join(",")}`);
       }
