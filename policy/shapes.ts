@@ -92,7 +92,12 @@ export interface RoleProps {
   tokenMaxTtl?: number;
 }
 
+/**
+ * Kubernetes object metadata. Other types may have a `metadata` of their own (vault identity
+ * groups do), which a provider can leave unknown in a preview: it is never read as Kubernetes'.
+ */
 export function metaOf(r: ResourceView): Meta {
+  if (!r.type.startsWith("kubernetes:")) return {};
   return (r.props.metadata ?? {}) as Meta;
 }
 
