@@ -114,6 +114,11 @@ export interface PreviewDigest {
   policyEvents?: PolicyEvent[];
 }
 
+/**
+ * The new state as the engine serialises it when the step is announced: a create or import has
+ * no outputs yet (only a read has them), and every input keeps its propertyDependencies entry,
+ * empty or not (both as `pulumi preview --json` printed them here with the real CLI).
+ */
 function newState(r: RegisteredResource): ResourceV3 {
   const nonEmpty = <T extends object>(key: string, v: T) => (Object.keys(v).length ? { [key]: v } : {});
   return {
@@ -121,12 +126,12 @@ function newState(r: RegisteredResource): ResourceV3 {
     custom: r.custom,
     type: r.type,
     ...nonEmpty("inputs", masked(r.inputs)),
-    ...nonEmpty("outputs", masked(r.outputs)),
+    ...(r.read ? nonEmpty("outputs", masked(r.outputs)) : {}),
     ...(r.parent ? { parent: r.parent } : {}),
     ...(r.protect ? { protect: true } : {}),
     ...(r.dependencies.length ? { dependencies: r.dependencies } : {}),
     ...(r.provider ? { provider: r.provider } : {}),
-    ...nonEmpty("propertyDependencies", Object.fromEntries(Object.entries(r.propertyDependencies).filter(([, v]) => v.length))),
+    ...nonEmpty("propertyDependencies", r.propertyDependencies),
     ...(r.importId ? { importID: r.importId } : {}),
     ...(r.ignoreChanges?.length ? { ignoreChanges: r.ignoreChanges } : {}),
   };
