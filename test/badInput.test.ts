@@ -4,10 +4,10 @@ import { readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cidrProblem, durationProblem, goDurationSeconds, labelKeyProblem, labelValueProblem, urlProblem } from "../infra/apiValues";
-import { ConfigError, type ConfigIssue } from "../infra/configError";
+import type { ConfigIssue } from "../infra/configError";
 import { knownClusters, loadStack } from "../infra/load";
 import { closest, editDistance } from "../infra/spelling";
-import { fixtureRoot, ROOT, SEED_TENANTS } from "./helpers";
+import { fixtureRoot, issuesIn, ROOT, SEED_TENANTS } from "./helpers";
 
 const STACK = "stacks/Pulumi.x.yaml";
 const TENANTS = "stacks/tenants.yaml";
@@ -21,15 +21,6 @@ const stackYaml = (extra = "") => `config:
     egressCidrs: [10.20.0.15/32]
 ${extra}`;
 
-function issuesIn(root: string, stack = "x"): ConfigIssue[] {
-  try {
-    loadStack({ root, stack });
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return [...(err as ConfigError).issues];
-  }
-  throw new Error("expected a ConfigError");
-}
 
 const issuesOf = (files: Record<string, string | object>) => issuesIn(fixtureRoot(files));
 

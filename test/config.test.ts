@@ -1,18 +1,11 @@
 // Every config error path: each names the file, the line, the key path, and says what to change.
 import { describe, expect, it } from "vitest";
-import { ConfigError, type ConfigIssue } from "../infra/configError";
+import type { ConfigIssue } from "../infra/configError";
 import { loadStack } from "../infra/load";
-import { fixtureRoot, ownFoundationStack, SEED_TENANTS } from "./helpers";
+import { fixtureRoot, issuesIn, ownFoundationStack, SEED_TENANTS } from "./helpers";
 
 function issuesOf(files: Record<string, string | object>, stack = "x"): ConfigIssue[] {
-  const root = fixtureRoot(files);
-  try {
-    loadStack({ root, stack });
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return [...(err as ConfigError).issues];
-  }
-  throw new Error("expected a ConfigError");
+  return issuesIn(fixtureRoot(files), stack);
 }
 
 function only(issues: ConfigIssue[]): ConfigIssue {

@@ -1,12 +1,39 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
+import { expect } from "vitest";
+import { ConfigError, type ConfigIssue } from "../infra/configError";
+import { loadStack } from "../infra/load";
 import { copyProject } from "../preview/engine/project";
 import { plain, type RegisteredResource } from "../preview/record";
 
 export const ROOT = process.cwd();
+
+/** A TCP port on 127.0.0.1 that nothing listens on right now, for a test server. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** The issues loading `stack` from `root` reports; fails the test if loading succeeds or throws anything else. */
+export function issuesIn(root: string, stack = "x"): ConfigIssue[] {
+  try {
+    loadStack({ root, stack });
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return [...(err as ConfigError).issues];
+  }
+  throw new Error("expected a ConfigError");
+}
 
 /** `npm run preview -- <args>` as a user runs it: its own process, in `cwd` as the project root. */
 export function runPreview(args: string[], cwd = ROOT): { code: number | null; stdout: string; stderr: string } {

@@ -1,22 +1,12 @@
 // Runs a real OpenBao server in dev mode on 127.0.0.1 for the integration tests.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../helpers";
 
 const ROOT_TOKEN = "root";
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Where a hand-built binary is looked for when $BAO_BIN is not set (outside the repository). */
 export const CACHED_BINARY = join(process.env.PLATFORM_SECRETS_CACHE ?? join(homedir(), ".cache/platform-secrets"), "openbao/bao");

@@ -5,9 +5,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
-import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
+import { freePort } from "../helpers";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 
@@ -48,16 +48,6 @@ export function findBinaries(): { binaries: KubeBinaries; missing: [] } | { bina
   return missing.length ? { missing } : { binaries: found as KubeBinaries, missing: [] };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
