@@ -198,18 +198,3 @@ export async function evaluatePack(resources: readonly RegisteredResource[], pac
   }
   return violations;
 }
-
-/** Violations as `pulumi preview` lists them: pack, level, rule, resource, message. */
-export function formatViolations(violations: readonly Violation[], version: string): string {
-  if (violations.length === 0) return `Policies:\n    ${PACK_NAME}@v${version}: all ${POLICIES.length} policies passed`;
-  const lines = ["Policy Violations:"];
-  for (const v of violations) {
-    lines.push(`    [${v.enforcementLevel}]  ${v.policyPack} v${version}  ${v.policy} (${v.urn ?? "stack"})`);
-    lines.push(`    ${v.message}`);
-  }
-  return lines.join("\n");
-}
-
-export function hasMandatory(violations: readonly Violation[]): boolean {
-  return violations.some((v) => v.enforcementLevel === "mandatory");
-}

@@ -73,7 +73,7 @@ function engineDiagnostics(run: PreviewResult): PreviewDiagnostic[] {
   return [...logged, ...stdout];
 }
 
-export const hasMandatory = (findings: readonly Finding[]) => findings.some((f) => f.enforcementLevel === "mandatory");
+const hasMandatory = (findings: readonly Finding[]) => findings.some((f) => f.enforcementLevel === "mandatory");
 
 async function previewOne(root: string, stack: string, outDir: string, asJson: boolean, packConfig: PolicyPackConfig, packConfigFile?: string): Promise<number> {
   const run = await previewStack({ root, stack, pack: { dir: join(root, "policy"), config: packConfig, ...(packConfigFile ? { configFile: packConfigFile } : {}) } });

@@ -52,7 +52,7 @@ export function locateModule(module: string, fromDir: string): string {
   return createRequire(join(fromDir, "noop.js")).resolve(module);
 }
 
-export function programArgv(opts: LaunchOptions): string[] {
+function programArgv(opts: LaunchOptions): string[] {
   const p = opts.project;
   return [
     ...splitArgs(p.options.nodeargs),
