@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Adoption } from "../infra/adoption";
 import * as naming from "../infra/naming";
-import { unionPullSecrets } from "../infra/pullSecrets";
+import { pullSecretsToApply } from "../infra/pullSecrets";
 import type { TenantNamespacePlan } from "../infra/plan";
 import { esoResource } from "./esoResource";
 
@@ -34,16 +34,20 @@ export class TenantNamespace extends pulumi.ComponentResource {
     );
     const store = esoResource(`${name}-${naming.TENANT_STORE}`, plan.store, { parent: this, dependsOn: [ns, sa, args.role] }, adopt);
     // `imagePullSecrets` is atomic for server-side apply and OpenShift's controller keeps its
-    // `default-dockercfg-*` there: in a namespace that already exists, apply the live list plus ours
-    // (same value as the controller's, so no conflict and nothing dropped; infra/pullSecrets.ts).
-    // A namespace created by this run has no other entries yet.
+    // `default-dockercfg-*` there. In a namespace that already exists, apply the live list with our
+    // entries added (and our disabled ones removed), forced: any other value conflicts with the
+    // controller, and forcing one that keeps its entries drops nothing (infra/pullSecrets.ts; shown
+    // on a real kube-apiserver in test/k8s). A namespace created by this run has no other entries yet.
     const live = nsImport.import
       ? k8s.core.v1.ServiceAccount.get(`${name}-default-live`, `${plan.namespace}/${naming.DEFAULT_SERVICE_ACCOUNT}`, { parent: this, dependsOn: [ns] })
       : undefined;
-    const pullSecrets = live ? live.imagePullSecrets.apply((l) => unionPullSecrets((l ?? []).map((s) => s.name), plan.imagePullSecrets)) : plan.imagePullSecrets;
+    const pullSecrets = live ? live.imagePullSecrets.apply((l) => pullSecretsToApply((l ?? []).map((s) => s.name), plan.imagePullSecrets)) : plan.imagePullSecrets;
     new k8s.core.v1.ServiceAccountPatch(
       `${name}-default`,
-      { metadata: { name: naming.DEFAULT_SERVICE_ACCOUNT, namespace }, imagePullSecrets: pulumi.output(pullSecrets).apply((names) => names.map((s) => ({ name: s }))) },
+      {
+        metadata: { name: naming.DEFAULT_SERVICE_ACCOUNT, namespace, ...(live ? { annotations: { "pulumi.com/patchForce": "true" } } : {}) },
+        imagePullSecrets: pulumi.output(pullSecrets).apply((names) => names.map((s) => ({ name: s }))),
+      },
       { parent: this },
     );
     esoResource(`${name}-${naming.TENANT_CANARY}`, plan.canary, { parent: this, dependsOn: [store, ...(args.canary ? [args.canary] : [])] }, adopt);

@@ -1,11 +1,18 @@
 // The `default` ServiceAccount's imagePullSecrets on a platform where other managers write it too.
-// The list is atomic for server-side apply: whoever applies it owns all of it. OpenShift's
-// openshift-controller-manager keeps `default-dockercfg-*` there. Applying exactly the live list
-// plus our entries gives the same value the controller holds, so server-side apply records both
-// managers as owners without a conflict and nothing is removed; the controller sees its entry
-// present and writes nothing back. Pure: the program reads the live list and applies this.
+// The list is atomic for server-side apply: whoever applies it owns all of it, and applying any
+// value other than the one another manager set conflicts with that manager (seen on
+// kube-apiserver v1.37.2: "before-first-apply" on a controller-made ServiceAccount,
+// "openshift-controller-manager" once its update is recorded). The program therefore reads the
+// live list, computes the value below and applies it with force: forcing a value that keeps every
+// entry it did not put there takes ownership without dropping them. Pure: the program applies this.
+import { PULL_SECRETS } from "./naming";
 
-/** The live entries, in their order, followed by ours that are missing. */
-export function unionPullSecrets(live: readonly string[], ours: readonly string[]): string[] {
-  return [...live, ...ours.filter((name) => !live.includes(name))];
+/**
+ * The live entries in their order, without the platform's pull secrets that are no longer
+ * enabled, followed by the enabled ones that are missing. Entries other managers put there
+ * (`default-dockercfg-*`) are always kept; only names in `platformNames` can be removed.
+ */
+export function pullSecretsToApply(live: readonly string[], enabled: readonly string[], platformNames: readonly string[] = PULL_SECRETS): string[] {
+  const kept = live.filter((name) => enabled.includes(name) || !platformNames.includes(name));
+  return [...kept, ...enabled.filter((name) => !kept.includes(name))];
 }

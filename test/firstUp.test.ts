@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { Adoption, adoptSchema, importId } from "../infra/adoption";
 import { ConfigError } from "../infra/configError";
-import { unionPullSecrets } from "../infra/pullSecrets";
+import { pullSecretsToApply } from "../infra/pullSecrets";
 import { ProgramError, runOffline, type RegisteredResource } from "../preview/mock";
 import { importFile } from "../preview/render";
 import { fixtureRoot, inputsOf, k8sNamed, ofType, ownFoundationStack, ROOT, SEED_TENANTS, T } from "./helpers";
@@ -112,11 +112,16 @@ describe("adoption in the program", () => {
 
 describe("default ServiceAccount pull secrets", () => {
   it("keeps the live entries and adds only the missing ones, in a stable order", () => {
-    expect(unionPullSecrets(["default-dockercfg-x7k2p"], ["app-registry-pull"])).toEqual(["default-dockercfg-x7k2p", "app-registry-pull"]);
-    expect(unionPullSecrets(["app-registry-pull", "default-dockercfg-x7k2p"], ["app-registry-pull"])).toEqual(["app-registry-pull", "default-dockercfg-x7k2p"]);
+    expect(pullSecretsToApply(["default-dockercfg-x7k2p"], ["app-registry-pull"])).toEqual(["default-dockercfg-x7k2p", "app-registry-pull"]);
+    expect(pullSecretsToApply(["app-registry-pull", "default-dockercfg-x7k2p"], ["app-registry-pull"])).toEqual(["app-registry-pull", "default-dockercfg-x7k2p"]);
     // Applying the result again changes nothing: the value converges.
-    const once = unionPullSecrets(["default-dockercfg-x7k2p"], ["app-registry-pull", "quay-pull"]);
-    expect(unionPullSecrets(once, ["app-registry-pull", "quay-pull"])).toEqual(once);
+    const once = pullSecretsToApply(["default-dockercfg-x7k2p"], ["app-registry-pull", "quay-pull"]);
+    expect(pullSecretsToApply(once, ["app-registry-pull", "quay-pull"])).toEqual(once);
+  });
+
+  it("removes a platform pull secret no longer enabled and never another manager's entry", () => {
+    expect(pullSecretsToApply(["app-registry-pull", "quay-pull", "default-dockercfg-x7k2p"], ["app-registry-pull"])).toEqual(["app-registry-pull", "default-dockercfg-x7k2p"]);
+    expect(pullSecretsToApply(["quay-pull", "team-pull"], [])).toEqual(["team-pull"]);
   });
 
   it("reads the live default ServiceAccount only in an adopted namespace", async () => {
@@ -126,7 +131,12 @@ describe("default ServiceAccount pull secrets", () => {
     expect(reads.map((r) => r.name)).toEqual([`${ns}-default-live`]);
     const patch = k8sNamed(rs, T.saPatch, "default", ns);
     expect(patch.dependencies).toContain(reads[0]!.urn);
-    expect(inputsOf<{ imagePullSecrets: unknown }>(patch).imagePullSecrets).toEqual([{ name: "app-registry-pull" }]);
+    const inputs = inputsOf<{ imagePullSecrets: unknown; metadata: { annotations?: Record<string, string> } }>(patch);
+    expect(inputs.imagePullSecrets).toEqual([{ name: "app-registry-pull" }]);
+    // Any value but the live one conflicts with the controller's entry (test/k8s), so the patch is forced.
+    expect(inputs.metadata.annotations).toEqual({ "pulumi.com/patchForce": "true" });
+    const created = k8sNamed(await solo({}), T.saPatch, "default", ns);
+    expect(inputsOf<{ metadata: { annotations?: unknown } }>(created).metadata.annotations).toBeUndefined();
   });
 });
 

@@ -12,6 +12,7 @@ import { ROOT, runPreview } from "../helpers";
 import { SERVER_SUITES_SKIPPED } from "../integration/server";
 import { findBinaries, KUBE_CACHE, KUBE_VERSION, KubeCluster, type KubeObject, type ManagedFieldsEntry } from "./cluster";
 import { applyManifests, installCrds, loadManifests, objectKey, type StackApplyReport } from "./manifests";
+import { pullSecretsToApply } from "../../infra/pullSecrets";
 
 const ESO_CRDS = join(ROOT, "../shared/eso-crds/v2.9.0");
 /** Namespaces the manifests use but the platform, not this program, creates (ESO's, Pipelines', DNS). */
@@ -190,7 +191,10 @@ describe.skipIf(found.missing.length > 0)(`Kubernetes side on a real kube-apiser
       const addOcmEntry = async (list: string[]) =>
         cluster.kubectl(["patch", "serviceaccount", "default", "-n", ns, "--type=merge", `--field-manager=${OCM.manager}`, "-p", JSON.stringify({ imagePullSecrets: list.map((name) => ({ name })) })]);
       await addOcmEntry([OCM.entry]);
-      // Observed on this build: the server returns no managedFields for the ServiceAccount at all.
+      // No managedFields at all, by design: the controller-made ServiceAccount has no tracked field,
+      // and an update to an object without managedFields is not recorded (apimachinery's
+      // skipNonAppliedManager); the first apply then sees every existing field as "before-first-apply".
+      expect((await sa()).metadata.managedFields ?? []).toEqual([]);
       console.log(`k8s: imagePullSecrets, owners after ${OCM.manager}'s update: [${ownersOf(await sa(), "f:imagePullSecrets").join(", ")}]`);
 
       // 1. As `pulumi up` applies a Patch resource by default: no force.
@@ -225,6 +229,89 @@ describe.skipIf(found.missing.length > 0)(`Kubernetes side on a real kube-apiser
       expect(third.code).not.toBe(0);
       expect(third.stderr).toContain("conflict with");
       expect(imagePullSecrets(await sa())).toEqual([...ours, OCM.entry]);
+    });
+
+    it("the program's way in an existing namespace: the live list with ours added, forced, drops nothing, converges, follows a rotation and removes only ours", async () => {
+      const manifests = loadManifests(join(out, stack, "kubernetes"));
+      const patches = manifests.filter((m) => m.patch && m.object.kind === "ServiceAccount" && m.object.metadata.name === "default").map((m) => m.object);
+      // Another tenant namespace than the test above, with the same platform pull secrets.
+      const patch = patches[1]!;
+      const ns = patch.metadata.namespace!;
+      const enabled = imagePullSecrets(patch);
+      expect(enabled).toEqual(["app-registry-pull", "quay-pull"]);
+      const pulumi = pulumiFieldManager();
+      const sa = () => cluster.getJson(["serviceaccount", "default", "-n", ns, "--show-managed-fields"]);
+      const show = (what: string, o: KubeObject) =>
+        console.log(`k8s: imagePullSecrets, ${what}: [${imagePullSecrets(o).join(", ")}], owners [${ownersOf(o, "f:imagePullSecrets").join(", ")}], resourceVersion ${o.metadata.resourceVersion}`);
+      /** What the program applies: its rendered patch with the list computed from the live object. */
+      const programPatch = (live: KubeObject, want = enabled) => ({ ...patch, imagePullSecrets: pullSecretsToApply(imagePullSecrets(live), want).map((name) => ({ name })) });
+      const ocmWrites = (list: string[]) =>
+        cluster.kubectl(["patch", "serviceaccount", "default", "-n", ns, "--type=merge", `--field-manager=${OCM.manager}`, "-p", JSON.stringify({ imagePullSecrets: list.map((name) => ({ name })) })]);
+
+      await cluster.kubectl(["create", "namespace", ns]);
+      const deadline = Date.now() + 30_000;
+      while ((await cluster.kubectl(["get", "serviceaccount", "default", "-n", ns], { allowFailure: true })).code !== 0) {
+        if (Date.now() > deadline) throw new Error("the serviceaccount controller never created default");
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      await ocmWrites([OCM.entry]);
+
+      // 1. Without force even the union conflicts: the list is atomic and its value changes.
+      const live = await sa();
+      const union = programPatch(live);
+      expect(imagePullSecrets(union)).toEqual([OCM.entry, ...enabled]);
+      const plain = await cluster.apply([union], { fieldManager: pulumi });
+      console.log(`k8s: imagePullSecrets, live list plus ours without force: kubectl exit ${plain.code}: ${plain.stderr.trim().split("\n")[0]}`);
+      expect(plain.code).not.toBe(0);
+      expect(plain.stderr).toContain('conflict with "before-first-apply" using v1: .imagePullSecrets');
+
+      // 2. Forced (pulumi.com/patchForce, as the program sets it): nothing dropped; ours is the only owner.
+      const forced = await cluster.apply([union], { fieldManager: pulumi, force: true });
+      expect(forced.code).toBe(0);
+      const afterForce = await sa();
+      show("live list plus ours, forced", afterForce);
+      expect(imagePullSecrets(afterForce)).toEqual([OCM.entry, ...enabled]);
+      expect(ownersOf(afterForce, "f:imagePullSecrets")).toEqual([`${pulumi} (Apply)`]);
+
+      // 3. The next `pulumi up` reads the list again: same value, nothing written, not even forced.
+      const again = programPatch(afterForce);
+      expect(again).toEqual(union);
+      expect((await cluster.apply([again], { fieldManager: pulumi })).code).toBe(0);
+      expect((await cluster.apply([again], { fieldManager: pulumi, force: true })).code).toBe(0);
+      expect((await sa()).metadata.resourceVersion).toBe(afterForce.metadata.resourceVersion);
+
+      // 4. The controller rotates its dockercfg Secret (now recorded: the object has managedFields)
+      //    and owns the list; the next read includes the new entry, and applying that same value
+      //    makes both managers owners without a conflict, even without force.
+      const rotated = "default-dockercfg-fghij";
+      await ocmWrites([...enabled, rotated]);
+      const afterRotation = await sa();
+      show(`after ${OCM.manager} rotates its entry`, afterRotation);
+      expect(ownersOf(afterRotation, "f:imagePullSecrets")).toEqual([`${OCM.manager} (Update)`]);
+      const followed = programPatch(afterRotation);
+      expect(imagePullSecrets(followed)).toEqual([...enabled, rotated]);
+      expect((await cluster.apply([followed], { fieldManager: pulumi })).code).toBe(0);
+      const shared = await sa();
+      show("next apply of the live list (no force)", shared);
+      expect(imagePullSecrets(shared)).toEqual([...enabled, rotated]);
+      expect(ownersOf(shared, "f:imagePullSecrets").sort()).toEqual([`${OCM.manager} (Update)`, `${pulumi} (Apply)`].sort());
+      const sharedAgain = await cluster.apply([followed], { fieldManager: pulumi, force: true });
+      expect(sharedAgain.code).toBe(0);
+      expect((await sa()).metadata.resourceVersion).toBe(shared.metadata.resourceVersion);
+
+      // 5. quay-pull is disabled: the value changes while the controller co-owns the list, so
+      //    without force it conflicts; forced, only quay-pull goes and the controller's entry stays.
+      const fewer = programPatch(shared, ["app-registry-pull"]);
+      expect(imagePullSecrets(fewer)).toEqual(["app-registry-pull", rotated]);
+      const removeUnforced = await cluster.apply([fewer], { fieldManager: pulumi });
+      console.log(`k8s: imagePullSecrets, removing quay-pull without force: kubectl exit ${removeUnforced.code}: ${removeUnforced.stderr.trim().split("\n")[0]}`);
+      expect(removeUnforced.code).not.toBe(0);
+      expect(removeUnforced.stderr).toContain(`conflict with "${OCM.manager}" using v1: .imagePullSecrets`);
+      expect((await cluster.apply([fewer], { fieldManager: pulumi, force: true })).code).toBe(0);
+      const afterRemoval = await sa();
+      show("removing quay-pull, forced", afterRemoval);
+      expect(imagePullSecrets(afterRemoval)).toEqual(["app-registry-pull", rotated]);
+      expect(ownersOf(afterRemoval, "f:imagePullSecrets")).toEqual([`${pulumi} (Apply)`]);
     });
   });
 });
