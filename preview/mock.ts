@@ -119,6 +119,11 @@ const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
 export interface OfflineContext {
   /** Resolves another stack's outputs for StackReferences (the foundation stack). */
   stackOutputs(stackRef: string): PlatformSecretsOutputs;
+  /**
+   * The `data` a real token controller put in a service-account token Secret (base64, as the
+   * API server returns it), when the run is wired to a real cluster; otherwise stand-ins.
+   */
+  tokenSecretData?(namespace: string, name: string): Record<string, string> | undefined;
 }
 
 /** What providers and controllers would add to a resource's state on a real `up`. */
@@ -133,7 +138,9 @@ export function mockState(args: MockResourceArgs, ctx: OfflineContext): MockReso
     case "kubernetes:core/v1:Secret": {
       if (inputs.type !== "kubernetes.io/service-account-token") return { id, state: inputs };
       // The token controller fills these; the provider's awaiter waits for them.
-      const metadata = inputs.metadata as { namespace?: string; annotations?: Record<string, string> };
+      const metadata = inputs.metadata as { name?: string; namespace?: string; annotations?: Record<string, string> };
+      const real = ctx.tokenSecretData?.(metadata.namespace ?? "", metadata.name ?? "");
+      if (real) return { id, state: { ...inputs, data: real } };
       const sa = metadata.annotations?.["kubernetes.io/service-account.name"] ?? "unknown";
       return {
         id,
@@ -180,6 +187,7 @@ export interface OfflineOptions {
   values?: Record<string, unknown>;
   tenantsData?: unknown;
   stackOutputs?: (stackRef: string) => PlatformSecretsOutputs;
+  tokenSecretData?: OfflineContext["tokenSecretData"];
   /** More resources registered after the program's, as a user adds them by hand (the pack's adversarial tests). */
   fragment?: () => void | Promise<void>;
 }
@@ -208,7 +216,7 @@ export function waitForRegistrations(): Promise<void> {
 /** Validates config, then runs definePlatform under mocks; config errors throw before any registration. */
 export async function runOffline(opts: OfflineOptions): Promise<OfflineRun> {
   const loaded = loadStack(opts);
-  const ctx: OfflineContext = { stackOutputs: opts.stackOutputs ?? shippedStackOutputs(opts.root) };
+  const ctx: OfflineContext = { stackOutputs: opts.stackOutputs ?? shippedStackOutputs(opts.root), tokenSecretData: opts.tokenSecretData };
   const mocks: Mocks = { newResource: (args) => mockState(args, ctx), call: mockCall };
   await pulumi.runtime.setMocks(mocks, PROJECT, opts.stack, true);
   const monitor = new RecordingMonitor(mocks);

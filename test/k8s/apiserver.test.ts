@@ -11,10 +11,9 @@ import { parse } from "yaml";
 import { ROOT, runPreview } from "../helpers";
 import { SERVER_SUITES_SKIPPED } from "../integration/server";
 import { findBinaries, KUBE_CACHE, KUBE_VERSION, KubeCluster, type KubeObject, type ManagedFieldsEntry } from "./cluster";
-import { applyManifests, installCrds, loadManifests, objectKey, type StackApplyReport } from "./manifests";
+import { applyManifests, ESO_CRDS, installCrds, loadManifests, objectKey, type StackApplyReport } from "./manifests";
 import { pullSecretsToApply } from "../../infra/pullSecrets";
 
-const ESO_CRDS = join(ROOT, "../shared/eso-crds/v2.9.0");
 /** Namespaces the manifests use but the platform, not this program, creates (ESO's, Pipelines', DNS). */
 const PLATFORM_NAMESPACES = ["external-secrets", "openshift-pipelines", "openshift-dns"];
 const REVIEWER = { namespace: "external-secrets", serviceAccount: "eso-vault-auth", secret: "eso-vault-auth-token" };

@@ -171,6 +171,12 @@ export async function applyManifests(cluster: KubeCluster, dir: string, opts: Om
   return report;
 }
 
+/**
+ * ESO v2.9.0's own CRD files, read in place (data, never copied into the project): next to the
+ * clone as ../shared/eso-crds/v2.9.0, or wherever $PLATFORM_SECRETS_ESO_CRDS says (a worktree).
+ */
+export const ESO_CRDS = process.env.PLATFORM_SECRETS_ESO_CRDS ?? join(process.cwd(), "../shared/eso-crds/v2.9.0");
+
 /** Installs CustomResourceDefinitions from a directory of YAML files and waits until they are Established. */
 export async function installCrds(cluster: KubeCluster, dir: string): Promise<{ names: string[]; warnings: string[] }> {
   const files = readdirSync(dir)
