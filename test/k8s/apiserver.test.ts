@@ -109,14 +109,7 @@ describe.skipIf(found.missing.length > 0)(`Kubernetes side on a real kube-apiser
     });
 
     it(`the token controller fills ${REVIEWER.secret} with token and ca.crt within 30 s`, async () => {
-      const deadline = Date.now() + 30_000;
-      let data: Record<string, string> = {};
-      while (Date.now() < deadline) {
-        const s = await cluster.getJson(["secret", REVIEWER.secret, "-n", REVIEWER.namespace]);
-        data = (s.data as Record<string, string> | undefined) ?? {};
-        if (data.token && data["ca.crt"]) break;
-        await new Promise((r) => setTimeout(r, 250));
-      }
+      const data = await cluster.tokenSecretData(REVIEWER.namespace, REVIEWER.secret);
       expect(Object.keys(data).sort()).toEqual(["ca.crt", "namespace", "token"]);
       expect(Buffer.from(data["ca.crt"]!, "base64").toString()).toBe(cluster.caPem);
       const jwt = Buffer.from(data.token!, "base64").toString();
@@ -170,6 +163,18 @@ describe.skipIf(found.missing.length > 0)(`Kubernetes side on a real kube-apiser
       await cluster?.stop();
     });
 
+    /** Waits for the serviceaccount controller to make `default` in a new namespace. */
+    const defaultCreated = async (ns: string) => {
+      const deadline = Date.now() + 30_000;
+      while ((await cluster.kubectl(["get", "serviceaccount", "default", "-n", ns], { allowFailure: true })).code !== 0) {
+        if (Date.now() > deadline) throw new Error("the serviceaccount controller never created default");
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    };
+    /** openshift-controller-manager writes its dockercfg Secret into the list with an update, not an apply. */
+    const ocmWrites = (ns: string, list: string[]) =>
+      cluster.kubectl(["patch", "serviceaccount", "default", "-n", ns, "--type=merge", `--field-manager=${OCM.manager}`, "-p", JSON.stringify({ imagePullSecrets: list.map((name) => ({ name })) })]);
+
     it("the program's ServiceAccountPatch conflicts; patchForce drops the other entry; a second apply converges; the controller's next write makes it conflict again", async () => {
       const manifests = loadManifests(join(out, stack, "kubernetes"));
       const patch = manifests.find((m) => m.patch && m.object.kind === "ServiceAccount" && m.object.metadata.name === "default")!.object;
@@ -181,15 +186,8 @@ describe.skipIf(found.missing.length > 0)(`Kubernetes side on a real kube-apiser
       const sa = () => cluster.getJson(["serviceaccount", "default", "-n", ns, "--show-managed-fields"]);
 
       expect((await cluster.apply([nsObject], { fieldManager: `pulumi-kubernetes-${stack}` })).code).toBe(0);
-      const deadline = Date.now() + 30_000;
-      while ((await cluster.kubectl(["get", "serviceaccount", "default", "-n", ns], { allowFailure: true })).code !== 0) {
-        if (Date.now() > deadline) throw new Error("the serviceaccount controller never created default");
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      // openshift-controller-manager adds its dockercfg Secret with an update, not an apply.
-      const addOcmEntry = async (list: string[]) =>
-        cluster.kubectl(["patch", "serviceaccount", "default", "-n", ns, "--type=merge", `--field-manager=${OCM.manager}`, "-p", JSON.stringify({ imagePullSecrets: list.map((name) => ({ name })) })]);
-      await addOcmEntry([OCM.entry]);
+      await defaultCreated(ns);
+      await ocmWrites(ns, [OCM.entry]);
       // No managedFields at all, by design: the controller-made ServiceAccount has no tracked field,
       // and an update to an object without managedFields is not recorded (apimachinery's
       // skipNonAppliedManager); the first apply then sees every existing field as "before-first-apply".
@@ -220,7 +218,7 @@ describe.skipIf(found.missing.length > 0)(`Kubernetes side on a real kube-apiser
 
       // 4. openshift-controller-manager's next sync appends its Secret again and takes the list:
       //    the following non-forced apply conflicts again, a forced one drops the entry again.
-      await addOcmEntry([...ours, OCM.entry]);
+      await ocmWrites(ns, [...ours, OCM.entry]);
       const ocmAgain = await sa();
       expect(imagePullSecrets(ocmAgain)).toEqual([...ours, OCM.entry]);
       const third = await cluster.apply([patch], { fieldManager: pulumi });
@@ -244,16 +242,10 @@ describe.skipIf(found.missing.length > 0)(`Kubernetes side on a real kube-apiser
         console.log(`k8s: imagePullSecrets, ${what}: [${imagePullSecrets(o).join(", ")}], owners [${ownersOf(o, "f:imagePullSecrets").join(", ")}], resourceVersion ${o.metadata.resourceVersion}`);
       /** What the program applies: its rendered patch with the list computed from the live object. */
       const programPatch = (live: KubeObject, want = enabled) => ({ ...patch, imagePullSecrets: pullSecretsToApply(imagePullSecrets(live), want).map((name) => ({ name })) });
-      const ocmWrites = (list: string[]) =>
-        cluster.kubectl(["patch", "serviceaccount", "default", "-n", ns, "--type=merge", `--field-manager=${OCM.manager}`, "-p", JSON.stringify({ imagePullSecrets: list.map((name) => ({ name })) })]);
 
       await cluster.kubectl(["create", "namespace", ns]);
-      const deadline = Date.now() + 30_000;
-      while ((await cluster.kubectl(["get", "serviceaccount", "default", "-n", ns], { allowFailure: true })).code !== 0) {
-        if (Date.now() > deadline) throw new Error("the serviceaccount controller never created default");
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      await ocmWrites([OCM.entry]);
+      await defaultCreated(ns);
+      await ocmWrites(ns, [OCM.entry]);
 
       // 1. Without force even the union conflicts: the list is atomic and its value changes.
       const live = await sa();
@@ -283,7 +275,7 @@ describe.skipIf(found.missing.length > 0)(`Kubernetes side on a real kube-apiser
       //    and owns the list; the next read includes the new entry, and applying that same value
       //    makes both managers owners without a conflict, even without force.
       const rotated = "default-dockercfg-fghij";
-      await ocmWrites([...enabled, rotated]);
+      await ocmWrites(ns, [...enabled, rotated]);
       const afterRotation = await sa();
       show(`after ${OCM.manager} rotates its entry`, afterRotation);
       expect(ownersOf(afterRotation, "f:imagePullSecrets")).toEqual([`${OCM.manager} (Update)`]);

@@ -3,7 +3,7 @@
 // token controller filled, and ServiceAccount tokens the API server issues through TokenRequest
 // log in, or are refused, through OpenBao's own kubernetes auth plugin and the API server's
 // TokenReview. No stand-in on either side.
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,7 +24,13 @@ const PLATFORM_NAMESPACES = ["external-secrets", "openshift-pipelines", "openshi
 
 const bao = findServerBinary();
 const kube = findBinaries();
-const skipped = SERVER_SUITES_SKIPPED ?? [...(bao ? [] : [NO_SERVER_BINARY]), ...(kube.missing.length ? [`no ${kube.missing.join(", ")} (bash scripts/kube-build.sh)`] : [])].join("; ");
+const skipped =
+  SERVER_SUITES_SKIPPED ??
+  [
+    ...(bao ? [] : [NO_SERVER_BINARY]),
+    ...(kube.missing.length ? [`no ${kube.missing.join(", ")} (bash scripts/kube-build.sh)`] : []),
+    ...(existsSync(ESO_CRDS) ? [] : [`no ESO CRDs at ${ESO_CRDS} (set PLATFORM_SECRETS_ESO_CRDS)`]),
+  ].join("; ");
 if (skipped) console.log(`chain (OpenBao + kube-apiserver): skipped, ${skipped}`);
 
 describe.skipIf(!!skipped)(`the login chain: OpenBao's ${STACK}-k8s backend on a real kube-apiserver`, () => {
@@ -60,13 +66,8 @@ describe.skipIf(!!skipped)(`the login chain: OpenBao's ${STACK}-k8s backend on a
     if (applied.failures.length) throw new Error(applied.failures.join("\n"));
 
     // What the token controller put in the reviewer Secret, for the program's Secret resource.
-    const deadline = Date.now() + 30_000;
-    let data: Record<string, string> = {};
-    while (!(data.token && data["ca.crt"])) {
-      if (Date.now() > deadline) throw new Error(`${naming.REVIEWER_TOKEN_SECRET} never got token and ca.crt`);
-      await new Promise((res) => setTimeout(res, 250));
-      data = ((await cluster.getJson(["secret", naming.REVIEWER_TOKEN_SECRET, "-n", "external-secrets"])).data as Record<string, string> | undefined) ?? {};
-    }
+    const data = await cluster.tokenSecretData("external-secrets", naming.REVIEWER_TOKEN_SECRET);
+    if (!data.token || !data["ca.crt"]) throw new Error(`${naming.REVIEWER_TOKEN_SECRET} never got token and ca.crt`);
     const realSecret = (namespace: string, name: string) => (namespace === "external-secrets" && name === naming.REVIEWER_TOKEN_SECRET ? data : undefined);
 
     // The program with this API server as cluster.apiServer and the default trust (`cluster`:

@@ -350,6 +350,19 @@ export class KubeCluster {
   }
 
   /**
+   * A service-account token Secret's `data` (base64) once the token controller has written
+   * `token` and `ca.crt`, or what it holds after `timeoutMs`.
+   */
+  async tokenSecretData(namespace: string, name: string, timeoutMs = 30_000): Promise<Record<string, string>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const data = ((await this.getJson(["secret", name, "-n", namespace])).data as Record<string, string> | undefined) ?? {};
+      if ((data.token && data["ca.crt"]) || Date.now() > deadline) return data;
+      await sleep(250);
+    }
+  }
+
+  /**
    * One server-side apply of `objects`, in order, with strict field validation (unknown or
    * duplicate fields are errors, not warnings). Does not throw: callers assert on the result.
    */
