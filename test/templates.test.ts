@@ -3,7 +3,7 @@
 // (Go text/template + sprig + ESO's helpers, as ESO v2.9.0 renders) and checked against what the
 // consumer of the Secret reads. ESO_TEMPLATE_BIN=<binary> also renders every case through
 // another engine speaking the same JSON protocol and requires byte-for-byte agreement.
-import { createHash } from "node:crypto";
+import { constants, createHash, createPrivateKey, generateKeyPairSync, publicEncrypt, type JsonWebKey } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -37,6 +37,7 @@ describe.skipIf("skipped" in engine)("templates the program emits, rendered as E
   let sites: TemplateSite[] = [];
   const hosts = new Map<string, Map<string, string>>();
   let tls: TlsPair;
+  let helperCases: EngineCase[] = [];
 
   const hostFor = (site: TemplateSite) => hosts.get(site.stack)?.get(`${site.namespace ?? "*"}/${site.secretName}`);
   const keysOf = (site: TemplateSite) => ("keys" in site.fetched ? site.fetched.keys : []);
@@ -68,6 +69,9 @@ describe.skipIf("skipped" in engine)("templates the program emits, rendered as E
     const [r] = renderAll(bin, [{ id: "tls", template: { data: { pair: '{{ $c := genSelfSignedCert "sample.invalid" nil (list "sample.invalid") 30 }}{{ $c.Cert }}@@{{ $c.Key }}' } }, data: {} }]);
     const [cert, key] = fromB64(r!.secret!.data.pair!).toString("utf8").split("@@");
     tls = { cert: cert!, key: key! };
+    const [c] = renderAll(bin, [{ id: "chain", template: { data: { chain: '{{ $ca := genCA "sample-ca" 30 }}{{ $leaf := genSignedCert "leaf" nil (list "leaf.invalid") 30 $ca }}{{ $leaf.Cert }}@@{{ $ca.Cert }}' } }, data: {} }]);
+    const [leaf, ca] = fromB64(c!.secret!.data.chain!).toString("utf8").split("@@");
+    helperCases = esoHelperCases(tls, { leaf: leaf!, ca: ca! });
   }, 600_000);
 
   it("finds templates in every cluster stack, each with the keys it fetches known", () => {
@@ -143,8 +147,9 @@ describe.skipIf("skipped" in engine)("templates the program emits, rendered as E
   });
 
   it("renders as ESO v2.9.0 does: missing keys, removed functions, merge policy, templateFrom, labels, bytes, helpers", () => {
-    const results = renderAll(bin, ENGINE_CASES.map((c) => c.case));
-    ENGINE_CASES.forEach((c, i) => c.check(results[i]!));
+    const all = [...ENGINE_CASES, ...helperCases];
+    const results = renderAll(bin, all.map((c) => c.case));
+    all.forEach((c, i) => c.check(results[i]!));
   });
 
   describe.skipIf(!ESO_BIN)("ESO's own engine (ESO_TEMPLATE_BIN)", () => {
@@ -153,7 +158,7 @@ describe.skipIf("skipped" in engine)("templates the program emits, rendered as E
       const cases: RenderCase[] = [
         ...sites.map((s) => caseOf(s, sampleOf(s, FIXED), `${s.stack} ${s.object}`)),
         ...creds.flatMap((cred, j) => sites.map((s) => caseOf(s, sampleOf(s, cred), `${j} ${s.stack} ${s.object}`))),
-        ...ENGINE_CASES.map((c) => c.case),
+        ...[...ENGINE_CASES, ...helperCases].map((c) => c.case),
       ];
       const ours = renderAll(bin, cases);
       const theirs = renderAll(ESO_BIN!, cases);
@@ -248,3 +253,67 @@ const ENGINE_CASES: EngineCase[] = [
     check: (r) => expect(r.secret?.type).toBe("kubernetes.io/basic-auth"),
   },
 ];
+
+/** ESO's own helpers over real keys and certificates; results checked with Node's crypto. */
+function esoHelperCases(tls: TlsPair, chain: { leaf: string; ca: string }): EngineCase[] {
+  const cases: EngineCase[] = [
+    {
+      case: { id: "filterPEM", template: { data: { c: '{{ .pem | filterPEM "certificate" }}' } }, data: byteMap({ pem: `junk before\n${tls.key}${tls.cert}` }) },
+      check: (r) => expect(data(r).c).toBe(tls.cert),
+    },
+    {
+      case: { id: "filterPEM junk", template: { data: { c: '{{ .pem | filterPEM "CERTIFICATE" }}' } }, data: byteMap({ pem: "no pem here" }) },
+      check: errorMatching(/found junk/),
+    },
+    {
+      case: { id: "certSANs", template: { data: { s: '{{ certSANs .crt | join "," }}' } }, data: byteMap({ crt: chain.leaf }) },
+      check: (r) => expect(data(r).s).toBe("leaf.invalid"),
+    },
+    {
+      // Go (and so sprig) gives a self-signed non-CA certificate neither key id: it is its own root.
+      case: { id: "filterCertChain self-signed", template: { data: { leaf: '{{ filterCertChain "leaf" .pem }}', root: '{{ filterCertChain "root" .pem }}', mid: '{{ filterCertChain "intermediate" .pem }}' } }, data: byteMap({ pem: tls.cert }) },
+      check: (r) => expect(data(r)).toEqual({ leaf: "", root: tls.cert, mid: "" }),
+    },
+    {
+      // ESO links certificates by AuthorityKeyId == SubjectKeyId, and two absent ids are equal:
+      // a sprig CA (no AuthorityKeyId) and its leaf (no SubjectKeyId) point at each other.
+      case: { id: "filterCertChain sprig chain", template: { data: { leaf: '{{ filterCertChain "leaf" .pem }}' } }, data: byteMap({ pem: `${chain.leaf}${chain.ca}` }) },
+      check: errorMatching(/no leaf certificate found/),
+    },
+  ];
+  const keys = [generateKeyPairSync("rsa", { modulusLength: 2048 }), generateKeyPairSync("ec", { namedCurve: "P-384" }), generateKeyPairSync("ed25519")];
+  // ESO's JWK library returns its own X25519 key type, which x509 cannot marshal.
+  const x25519 = generateKeyPairSync("x25519").publicKey.export({ format: "jwk" });
+  cases.push({ case: { id: "jwk X25519", template: { data: { pub: "{{ jwkPublicKeyPem .pub }}" } }, data: byteMap({ pub: JSON.stringify(x25519) }) }, check: errorMatching(/unsupported/) });
+  keys.forEach((k, i) => {
+    const priv = k.privateKey.export({ format: "jwk" });
+    const pub = k.publicKey.export({ format: "jwk" });
+    const name = `jwk ${priv.kty} ${priv.crv ?? ""}`;
+    cases.push(
+      {
+        case: { id: name, template: { data: { pub: "{{ jwkPublicKeyPem .pub }}", priv: "{{ jwkPrivateKeyPem .priv }}" } }, data: byteMap({ pub: JSON.stringify(pub), priv: JSON.stringify(priv) }) },
+        check: (r) => {
+          const out = data(r);
+          expect(out.pub, `key ${i}`).toBe(k.publicKey.export({ type: "spki", format: "pem" }));
+          expect(createPrivateKey(out.priv!).export({ format: "jwk" }) as JsonWebKey).toEqual(priv);
+        },
+      },
+      {
+        // ESO marshals whatever key the JWK holds: a private JWK has no "public key" PEM.
+        case: { id: `${name} private as public`, template: { data: { pub: "{{ jwkPublicKeyPem .priv }}" } }, data: byteMap({ priv: JSON.stringify(priv) }) },
+        check: errorMatching(/unsupported public key type/),
+      },
+    );
+  });
+  const rsa = keys[0]!;
+  const secret = "sealed: \u00e9\"\\";
+  cases.push({
+    case: {
+      id: "rsaDecrypt",
+      template: { data: { p: '{{ rsaDecrypt "RSA-OAEP" "SHA256" .ct .key }}', none: '{{ rsaDecrypt "None" "" "as-is" "" }}' } },
+      data: { ct: toB64(publicEncrypt({ key: rsa.publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256" }, Buffer.from(secret))), key: toB64(rsa.privateKey.export({ type: "pkcs1", format: "pem" })) },
+    },
+    check: (r) => expect(data(r)).toEqual({ p: secret, none: "as-is" }),
+  });
+  return cases;
+}

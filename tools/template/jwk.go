@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -16,7 +15,7 @@ import (
 )
 
 // jwk holds the members of an RFC 7517/7518/8037 key this tool reads: RSA, EC (P-256,
-// P-384, P-521) and OKP (Ed25519, X25519). Symmetric ("oct") keys have no PEM form.
+// P-384, P-521) and OKP Ed25519. Symmetric ("oct") and X25519 keys have no PEM form here, as in ESO.
 type jwk struct {
 	Kty string `json:"kty"`
 	Crv string `json:"crv"`
@@ -29,13 +28,14 @@ type jwk struct {
 	Y   string `json:"y"`
 }
 
-// jwkPublicKeyPem: the key's public half as PKIX "PUBLIC KEY" PEM (a private JWK works too).
+// jwkPublicKeyPem: a public JWK as PKIX "PUBLIC KEY" PEM. As in ESO, a JWK holding a private
+// key is an error (x509 marshals public keys only), not its public half.
 func jwkPublicKeyPem(jwkJSON string) (string, error) {
-	_, pub, err := parseJWK(jwkJSON)
+	key, err := parseJWK(jwkJSON)
 	if err != nil {
 		return "", err
 	}
-	der, err := x509.MarshalPKIXPublicKey(pub)
+	der, err := x509.MarshalPKIXPublicKey(key)
 	if err != nil {
 		return "", err
 	}
@@ -44,24 +44,22 @@ func jwkPublicKeyPem(jwkJSON string) (string, error) {
 
 // jwkPrivateKeyPem: a private JWK as PKCS#8 "PRIVATE KEY" PEM; a public JWK is an error.
 func jwkPrivateKeyPem(jwkJSON string) (string, error) {
-	priv, _, err := parseJWK(jwkJSON)
+	key, err := parseJWK(jwkJSON)
 	if err != nil {
 		return "", err
 	}
-	if priv == nil {
-		return "", errors.New("the JWK holds no private key")
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	der, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		return "", err
 	}
 	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})), nil
 }
 
-func parseJWK(s string) (priv, pub any, err error) {
+// parseJWK returns the key the JWK holds: private when it has "d", public otherwise.
+func parseJWK(s string) (any, error) {
 	var k jwk
 	if err := json.Unmarshal([]byte(s), &k); err != nil {
-		return nil, nil, fmt.Errorf("failed to unmarshal JWK: %w", err)
+		return nil, fmt.Errorf("failed to unmarshal JWK: %w", err)
 	}
 	b := func(name, v string) ([]byte, error) {
 		if v == "" {
@@ -84,86 +82,75 @@ func parseJWK(s string) (priv, pub any, err error) {
 	case "RSA":
 		mod, err := n("n", k.N)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		e, err := n("e", k.E)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		pk := rsa.PublicKey{N: mod, E: int(e.Int64())}
 		if k.D == "" {
-			return nil, &pk, nil
+			return &pk, nil
 		}
 		var ints [3]*big.Int
 		for i, m := range [][2]string{{"d", k.D}, {"p", k.P}, {"q", k.Q}} {
 			if ints[i], err = n(m[0], m[1]); err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 		}
 		key := &rsa.PrivateKey{PublicKey: pk, D: ints[0], Primes: []*big.Int{ints[1], ints[2]}}
 		key.Precompute()
-		return key, &key.PublicKey, nil
+		return key, nil
 	case "EC":
 		curve, ok := map[string]elliptic.Curve{"P-256": elliptic.P256(), "P-384": elliptic.P384(), "P-521": elliptic.P521()}[k.Crv]
 		if !ok {
-			return nil, nil, fmt.Errorf("JWK EC key: unsupported curve %q", k.Crv)
+			return nil, fmt.Errorf("JWK EC key: unsupported curve %q", k.Crv)
 		}
 		x, err := n("x", k.X)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		y, err := n("y", k.Y)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		pk := ecdsa.PublicKey{Curve: curve, X: x, Y: y}
 		if k.D == "" {
-			return nil, &pk, nil
+			return &pk, nil
 		}
 		d, err := n("d", k.D)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		key := &ecdsa.PrivateKey{PublicKey: pk, D: d}
-		return key, &key.PublicKey, nil
+		return key, nil
 	case "OKP":
 		x, err := b("x", k.X)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		switch k.Crv {
 		case "Ed25519":
 			if len(x) != ed25519.PublicKeySize {
-				return nil, nil, fmt.Errorf("JWK OKP key: Ed25519 x must be %d bytes", ed25519.PublicKeySize)
+				return nil, fmt.Errorf("JWK OKP key: Ed25519 x must be %d bytes", ed25519.PublicKeySize)
 			}
 			if k.D == "" {
-				return nil, ed25519.PublicKey(x), nil
+				return ed25519.PublicKey(x), nil
 			}
 			seed, err := b("d", k.D)
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			if len(seed) != ed25519.SeedSize {
-				return nil, nil, fmt.Errorf("JWK OKP key: Ed25519 d must be %d bytes", ed25519.SeedSize)
+				return nil, fmt.Errorf("JWK OKP key: Ed25519 d must be %d bytes", ed25519.SeedSize)
 			}
 			key := ed25519.NewKeyFromSeed(seed)
-			return key, key.Public(), nil
+			return key, nil
 		case "X25519":
-			if k.D == "" {
-				pub, err := ecdh.X25519().NewPublicKey(x)
-				return nil, pub, err
-			}
-			d, err := b("d", k.D)
-			if err != nil {
-				return nil, nil, err
-			}
-			key, err := ecdh.X25519().NewPrivateKey(d)
-			if err != nil {
-				return nil, nil, err
-			}
-			return key, key.PublicKey(), nil
+			// ESO's JWK library hands x509 its own X25519 key type, which x509 cannot marshal.
+			return nil, errors.New("x509: unsupported key type: X25519 JWKs have no PEM form in ESO v2.9.0")
 		}
-		return nil, nil, fmt.Errorf("JWK OKP key: unsupported curve %q", k.Crv)
+		return nil, fmt.Errorf("JWK OKP key: unsupported curve %q", k.Crv)
 	}
-	return nil, nil, fmt.Errorf("JWK: key type %q has no PEM form here (RSA, EC and OKP only)", k.Kty)
+	return nil, fmt.Errorf("JWK: key type %q has no PEM form here (RSA, EC and OKP only)", k.Kty)
 }
