@@ -181,14 +181,9 @@ func mergeTemplateFrom(c renderCase, tf templateFrom, s *secret) error {
 		if !ok {
 			return fmt.Errorf("configmaps %q not found", ref.Name)
 		}
-		for _, item := range ref.Items {
-			val, ok := cm[item.Key]
-			if !ok {
-				return fmt.Errorf("error in configmap %s: missing key %s", ref.Name, item.Key)
-			}
-			if err := execute(scoped(item.TemplateAs, item.Key, []byte(val)), c.Data, item.TemplateAs, tf.Target, s, tf.ValuesDecodingStrategy); err != nil {
-				return err
-			}
+		lookup := func(k string) ([]byte, bool) { v, ok := cm[k]; return []byte(v), ok }
+		if err := mergeItems("configmap", ref, lookup, c, tf, s); err != nil {
+			return err
 		}
 	}
 	if ref := tf.Secret; ref != nil {
@@ -196,18 +191,27 @@ func mergeTemplateFrom(c renderCase, tf templateFrom, s *secret) error {
 		if !ok {
 			return fmt.Errorf("secrets %q not found", ref.Name)
 		}
-		for _, item := range ref.Items {
-			val, ok := sec[item.Key]
-			if !ok {
-				return fmt.Errorf("error in secret %s: missing key %s", ref.Name, item.Key)
-			}
-			if err := execute(scoped(item.TemplateAs, item.Key, val), c.Data, item.TemplateAs, tf.Target, s, tf.ValuesDecodingStrategy); err != nil {
-				return err
-			}
+		lookup := func(k string) ([]byte, bool) { v, ok := sec[k]; return v, ok }
+		if err := mergeItems("secret", ref, lookup, c, tf, s); err != nil {
+			return err
 		}
 	}
 	if tf.Literal != nil {
 		return execute(map[string][]byte{*tf.Literal: []byte(*tf.Literal)}, c.Data, scopeKeysAndVals, tf.Target, s, tf.ValuesDecodingStrategy)
+	}
+	return nil
+}
+
+// mergeItems renders the listed keys of a templateFrom ConfigMap or Secret, in list order.
+func mergeItems(kind string, ref *templateRef, lookup func(string) ([]byte, bool), c renderCase, tf templateFrom, s *secret) error {
+	for _, item := range ref.Items {
+		val, ok := lookup(item.Key)
+		if !ok {
+			return fmt.Errorf("error in %s %s: missing key %s", kind, ref.Name, item.Key)
+		}
+		if err := execute(scoped(item.TemplateAs, item.Key, val), c.Data, item.TemplateAs, tf.Target, s, tf.ValuesDecodingStrategy); err != nil {
+			return err
+		}
 	}
 	return nil
 }
