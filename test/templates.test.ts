@@ -57,7 +57,7 @@ describe.skipIf("skipped" in engine)("templates the program emits, rendered as E
     return { site, sample, ...(host ? { host } : {}) };
   };
   const problemsOf = (site: TemplateSite, sample: Sample, r: RenderResult): string[] =>
-    r.error ? [`does not render: ${r.error}`] : consumerProblems(expectation(site, sample), r.secret!).map((p) => p);
+    r.error ? [`does not render: ${r.error}`] : consumerProblems(expectation(site, sample), r.secret!);
 
   beforeAll(async () => {
     // The program on Pulumi's runner against the recording engine, as `npm run preview` runs it;
