@@ -32,8 +32,8 @@ const literal = checked(literalProblem);
 const kvKey = z.string().regex(/^[a-z0-9<][a-z0-9_<>-]*(\/[a-z0-9_<>-]+)*$/, {
   message: "must be a KV key like ocp/<cluster>/github/pat (lower-case segments, no leading or trailing '/', no globs)",
 });
-/** A secret's field in Vault; ESO also reads dotted paths into JSON values. */
-const property = z.string().regex(/^[A-Za-z0-9_.-]+$/, { message: "must be a Vault field name (letters, digits, '_', '.', '-')" });
+/** A secret's field in Vault; no dots, which ESO would read as a path into a JSON value. */
+const property = z.string().regex(/^[A-Za-z0-9_-]+$/, { message: "must be a Vault field name (letters, digits, '_', '-'; ESO reads a dotted name as a path into JSON)" });
 /** A key of the rendered Secret's data, as the API server accepts it. */
 const secretKey = z.string().regex(/^[-._a-zA-Z0-9]+$/, { message: "must be a Secret data key (letters, digits, '-', '_', '.')" });
 
