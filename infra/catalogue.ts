@@ -333,7 +333,8 @@ function catalogueConflicts(raw: readonly RawEntry[], entries: readonly Catalogu
       found.push({ path: ["secrets", i, e.secretName === e.name ? "name" : "secretName"], message: `Secret "${e.secretName}" is the canary the platform writes into every tenant namespace; choose another name` });
     }
     for (const other of all.slice(0, builtins.length + k)) {
-      if (other.secretName !== e.secretName) continue;
+      // A repeated name is reported once, above.
+      if (other.secretName !== e.secretName || other.name === e.name) continue;
       const both = overlap(entrySelector(e.selection), entrySelector(other.selection));
       if (!both) continue;
       const otherAt = index.has(other.name) ? `secrets[${index.get(other.name)}] (${other.name})` : `the built-in ${other.name}`;

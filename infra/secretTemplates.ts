@@ -29,9 +29,11 @@ export interface RenderedTemplate {
   inputs: string[];
 }
 
-/** A template's reference to an input, JSON-quoted so any value keeps the document valid JSON. */
-const json = (input: string) => `{{ .${input} | toJson }}`;
-const raw = (input: string) => `{{ .${input} }}`;
+/** A template's reference to an input: `.name` for a Go identifier, else `index . "name"` (a Secret key may hold '-' or '.'). */
+const ref = (input: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(input) ? `.${input}` : `index . ${JSON.stringify(input)}`);
+/** JSON-quoted, so any value keeps the document valid JSON. */
+const json = (input: string) => `{{ ${ref(input)} | toJson }}`;
+const raw = (input: string) => `{{ ${ref(input)} }}`;
 
 /** The field a dockerconfigjson document is kept under in Vault (seed 000). */
 export const DOCKERCONFIGJSON_INPUT = "dockerconfigjson";
