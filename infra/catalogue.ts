@@ -18,7 +18,7 @@ export function optInLabel(entry: string): string {
 }
 export const OPT_IN_VALUE = "true";
 /** Label Kubernetes sets on every namespace: selecting by name is selecting on it. */
-export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /** A literal written into a template or a consumer's config: no template syntax, quotes or spaces. */
 function literalProblem(s: string): string | undefined {
@@ -78,7 +78,7 @@ const generateSchema = z.strictObject({
   password: passwordSchema.optional(),
 });
 
-export const entrySchema = z.strictObject({
+const entrySchema = z.strictObject({
   name: dnsLabel,
   secretName: dnsLabel.optional(),
   secretType: dnsLabel.optional(),
@@ -131,7 +131,7 @@ export interface CatalogueEntry {
 export const GENERATOR_KEY = { Password: "password", UUID: "uuid" } as const;
 
 /** Names the built-in pull secrets take; a catalogue entry may not reuse them. */
-export const BUILTIN_NAMES: readonly string[] = naming.PULL_SECRETS;
+const BUILTIN_NAMES: readonly string[] = naming.PULL_SECRETS;
 
 /** Seed 000's pull secrets as catalogue entries: every tenant namespace, the dockerconfigjson kept whole in Vault. */
 export function builtinEntries(cluster: string, quayPull: boolean): CatalogueEntry[] {
@@ -186,16 +186,16 @@ export function resolveCatalogue(raw: readonly RawEntry[], cluster: string, quay
 type Issue = (path: KeyPath, message: string) => void;
 
 function resolveEntry(r: RawEntry, cluster: string, issue: Issue): CatalogueEntry | undefined {
-  const before = { count: 0 };
+  let problems = 0;
   const report: Issue = (p, m) => {
-    before.count++;
+    problems++;
     issue(p, m);
   };
   if (BUILTIN_NAMES.includes(r.name)) report(["name"], `"${r.name}" is a built-in pull secret (seed 000); configure it with platform-secrets:pullSecrets`);
   const selection = resolveSelection(r, report);
   const source = resolveSource(r, cluster, report);
   const format = source ? resolveFormat(r, source, report) : undefined;
-  if (before.count > 0 || !selection || !source || !format) return undefined;
+  if (problems > 0 || !selection || !source || !format) return undefined;
   const defaultType = r.format.type === "opaque" && r.format.kargo ? "kargo" : r.format.type === "opaque" && r.format.argocd ? "argocd" : source.kind === "generated" ? source.rotation : r.format.type;
   return {
     name: r.name,

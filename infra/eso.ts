@@ -42,9 +42,9 @@ export const PUSH_API_VERSION = "external-secrets.io/v1alpha1";
 export const GENERATORS_API_VERSION = "generators.external-secrets.io/v1alpha1";
 
 /** Seed 004's standard labels on every distributed Secret: who manages it, where it comes from, what it is. */
-export const RENDERED_LABEL_KEYS = { managedBy: "app.kubernetes.io/managed-by", source: "platform-secrets/source", secretType: "platform-secrets/secret-type" } as const;
+const RENDERED_LABEL_KEYS = { managedBy: "app.kubernetes.io/managed-by", source: "platform-secrets/source", secretType: "platform-secrets/secret-type" } as const;
 
-export function renderedSecretLabels(secretType: string, source: "vault" | "generator" = "vault"): Record<string, string> {
+function renderedSecretLabels(secretType: string, source: "vault" | "generator" = "vault"): Record<string, string> {
   return { [RENDERED_LABEL_KEYS.managedBy]: "external-secrets", [RENDERED_LABEL_KEYS.source]: source, [RENDERED_LABEL_KEYS.secretType]: secretType };
 }
 

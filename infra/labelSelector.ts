@@ -125,7 +125,7 @@ export function namespaceLabels(name: string, labels: Labels = {}): Labels {
 const NEGATION: Record<string, string> = { In: "NotIn", NotIn: "In", Exists: "DoesNotExist", DoesNotExist: "Exists" };
 
 /** The requirement that holds exactly where `r` does not (NotIn also holds where the key is absent). */
-export function negation(r: Requirement): Requirement {
+function negation(r: Requirement): Requirement {
   return { key: r.key, operator: NEGATION[r.operator] ?? r.operator, ...(r.values ? { values: r.values } : {}) };
 }
 

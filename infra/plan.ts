@@ -242,7 +242,7 @@ export function planCluster(config: StackConfig, cluster: ClusterConfig, tenants
 }
 
 /** A tenant namespace's labels: the tenant label, its coordinates, and one opt-in label per catalogue entry it chose. */
-export function tenantLabels(n: TenantNamespace): Record<string, string> {
+function tenantLabels(n: TenantNamespace): Record<string, string> {
   return {
     [naming.TENANT_LABEL]: naming.TENANT_LABEL_VALUE,
     ...eso.STANDARD_LABELS,
@@ -255,7 +255,7 @@ export function tenantLabels(n: TenantNamespace): Record<string, string> {
 }
 
 /** The KV keys the platform store reads for an entry (none for one generated per namespace). */
-export function vaultKeysRead(entry: CatalogueEntry): string[] {
+function vaultKeysRead(entry: CatalogueEntry): string[] {
   const src = entry.source;
   return src.kind === "vault" || src.via === "pushsecret" ? [src.key] : [];
 }

@@ -4,8 +4,8 @@
 // here, so a renderer can run it with nothing but sample inputs.
 
 /** How the consumer recognises the Secret (seed 004): Kargo and Argo CD read these labels. */
-export const KARGO_CRED_TYPE_LABEL = "kargo.akuity.io/cred-type";
-export const ARGOCD_SECRET_TYPE_LABEL = "argocd.argoproj.io/secret-type";
+const KARGO_CRED_TYPE_LABEL = "kargo.akuity.io/cred-type";
+const ARGOCD_SECRET_TYPE_LABEL = "argocd.argoproj.io/secret-type";
 
 export type Format =
   /** Seed 000: the Vault field already holds the whole dockerconfigjson document. */

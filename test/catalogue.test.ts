@@ -2,12 +2,11 @@
 // its file, line and key; good entries render the Secret their consumer reads.
 import { describe, expect, it } from "vitest";
 import { builtinEntries, entrySelector, optInLabel, selectsNamespace, type CatalogueEntry } from "../infra/catalogue";
-import type { ConfigIssue } from "../infra/configError";
 import { distributedSecret, pushSecret } from "../infra/eso";
 import { loadStack } from "../infra/load";
 import { ROTATIONS } from "../infra/rotation";
 import { dockerConfigTemplate, renderTemplate } from "../infra/secretTemplates";
-import { fixtureRoot, issuesIn, SEED_TENANTS } from "./helpers";
+import { fixtureRoot, issuesIn, SEED_TENANTS, oneIssue } from "./helpers";
 
 const STACK = "stacks/Pulumi.x.yaml";
 const TENANTS = "stacks/tenants.yaml";
@@ -30,11 +29,7 @@ const PAT = `      source:
 const issuesOf = (secrets: string, tenants: object = SEED_TENANTS) => issuesIn(fixtureRoot({ [STACK]: stackYaml(secrets), [TENANTS]: tenants }));
 const load = (secrets: string, tenants: object = SEED_TENANTS, extra = "") => loadStack({ root: fixtureRoot({ [STACK]: stackYaml(secrets, extra), [TENANTS]: tenants }), stack: "x" });
 
-function one(issues: ConfigIssue[], key: string): ConfigIssue {
-  const found = issues.filter((i) => i.key === key);
-  expect(found, JSON.stringify(issues)).toHaveLength(1);
-  return found[0]!;
-}
+const one = oneIssue;
 
 describe("config errors name the key and the file", () => {
   it("rejects unknown fields in an entry and in its format", () => {

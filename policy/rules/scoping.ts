@@ -75,7 +75,7 @@ type DataFromItem = { extract?: unknown; find?: unknown; sourceRef?: { storeRef?
 type Generated = { dataFrom?: DataFromItem[]; data?: unknown[] };
 
 /** Every value comes from a generator: the refresh interval is then a rotation cadence, not a read. */
-export function generatorOnly(spec: Generated | undefined): boolean {
+function generatorOnly(spec: Generated | undefined): boolean {
   const from = spec?.dataFrom ?? [];
   return (spec?.data ?? []).length === 0 && from.length > 0 && from.every((d) => d.sourceRef?.generatorRef !== undefined);
 }
