@@ -332,11 +332,11 @@ export const BAD: BadFragment[] = [
     fragment: () => void policy("apps-retail-read", hcl(["secret/data/apps/retail/*", ["read"]], ["secret/metadata/apps/retail/*", ["read", "list", "delete"]])),
   },
   {
-    name: "a registries policy reading another cluster's registries",
+    name: "a platform policy reading another cluster's registries",
     stack: "spoke-dc-v6",
     rule: "vault-policy-shape",
-    message: /"platform-spoke-dc-v9-registries-read" .*reaches secret\/data\/ocp\/spoke-dc-v6\/registries\//,
-    fragment: () => void policy("platform-spoke-dc-v9-registries-read", hcl(["secret/data/ocp/spoke-dc-v6/registries/*", ["read"]])),
+    message: /"platform-spoke-dc-v9-read" .*reaches secret\/data\/ocp\/spoke-dc-v6\/registries\//,
+    fragment: () => void policy("platform-spoke-dc-v9-read", hcl(["secret/data/ocp/spoke-dc-v6/registries/*", ["read"]])),
   },
 
   // --- namespace selection
@@ -613,11 +613,11 @@ export const BAD: BadFragment[] = [
     fragment: () => void role("pipelines-copy", { roleName: "pipelines-spoke-dc-v6", boundServiceAccountNames: ["pipelines-vault-apps"], boundServiceAccountNamespaces: ["openshift-pipelines"], tokenPolicies: ["pipelines-spoke-dc-v6-quay-robot-read"] }),
   },
   {
-    name: "a second policy resource with the registries policy's name",
+    name: "a second policy resource with the platform policy's name",
     stack: "spoke-dc-v6",
     rule: "single-owner",
-    message: /vault sys\/policies\/acl\/platform-spoke-dc-v6-registries-read is managed by 2 resources/,
-    fragment: () => void new vault.Policy("registries-copy", { name: "platform-spoke-dc-v6-registries-read", policy: hcl(["secret/data/ocp/spoke-dc-v6/registries/*", ["read"]]) }),
+    message: /vault sys\/policies\/acl\/platform-spoke-dc-v6-read is managed by 2 resources/,
+    fragment: () => void new vault.Policy("registries-copy", { name: "platform-spoke-dc-v6-read", policy: hcl(["secret/data/ocp/spoke-dc-v6/registries/*", ["read"]]) }),
   },
   {
     name: "the old policy API writing a policy the stack already manages",
