@@ -4,6 +4,7 @@ import type { ClusterPlan } from "../infra/plan";
 import { vaultClients } from "../infra/plan";
 import { ClientTokenReviewers } from "./ClientTokenReviewers";
 import { EsoVaultEgress } from "./EsoVaultEgress";
+import { GeneratedSecretPush } from "./GeneratedSecretPush";
 import { KubernetesAuthBackend } from "./KubernetesAuthBackend";
 import { KubernetesAuthRole } from "./KubernetesAuthRole";
 import { PipelinesCiSecrets } from "./PipelinesCiSecrets";
@@ -41,6 +42,7 @@ export class ClusterSecretBridge extends pulumi.ComponentResource {
     );
 
     new PlatformSecretStore(`${cluster.name}-platform`, { plan, backend: this.authBackend, adopt }, { parent: this });
+    if (plan.push) new GeneratedSecretPush(`${cluster.name}-push`, { plan: plan.push, backend: this.authBackend, adopt }, { parent: this });
 
     const roles = new Map<string, KubernetesAuthRole>();
     for (const { division, role } of plan.divisionRoles) {

@@ -26,7 +26,7 @@ export class EsoVaultEgress extends pulumi.ComponentResource {
           podSelector: { matchLabels: plan.podSelector },
           policyTypes: ["Egress"],
           egress: [
-            { to: plan.vaultCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: plan.vaultPort }] },
+            { to: plan.vaultCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: plan.vaultPorts.map((port) => ({ protocol: "TCP", port })) },
             {
               to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": plan.dnsNamespace } } }],
               ports: plan.dnsPorts.flatMap((port) => [

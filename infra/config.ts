@@ -7,6 +7,7 @@ import { checked, cidr, dnsLabel, dnsSubdomain, duration, hostPort, labels, PARS
 import * as naming from "./naming";
 import { adoptSchema, missingGroupIds, type AdoptSettings } from "./adoption";
 import { apiServerCa, apiServerCaSchema, esoEgressSchema, trustProblems, type ApiServerCa } from "./clusterAccess";
+import { catalogueSchema, resolveCatalogue, type CatalogueEntry } from "./catalogue";
 
 export const PROJECT = "platform-secrets";
 /** Pulumi.yaml's `stackConfigDir`, where stack files and tenant catalogues live. */
@@ -38,6 +39,8 @@ const vaultSchema = z.strictObject({
   tokenTtlSeconds: z.int().positive().default(1200),
   tokenMaxTtlSeconds: z.int().positive().default(3600),
   egressCidrs: z.array(cidr).min(1).optional(),
+  /** A local read replica (seed 003: pull locally, write to the primary); `address` stays the primary. */
+  readReplica: serverUrl(["https", "http"]).optional(),
 });
 
 const adminGroupSchema = z.strictObject({
@@ -92,6 +95,7 @@ const stackSchema = z.strictObject({
   eso: esoSchema.optional(),
   pullSecrets: pullSecretsSchema.optional(),
   ci: ciSchema.optional(),
+  secrets: catalogueSchema.optional(),
   tenantsFile: checked(tenantsFileProblem).default("tenants.yaml"),
   adopt: adoptSchema.optional(),
 });
@@ -118,13 +122,17 @@ export interface ClusterConfig {
   authPath: string;
   reviewer: "serviceaccount" | "client-jwt";
   egressCidrs: string[];
+  /** Where this cluster's ESO stores read; writes (PushSecrets) go to vault.address, the primary. */
+  readReplica?: string;
   eso: z.infer<typeof esoSchema>;
   pullSecrets: z.infer<typeof pullSecretsSchema>;
   ci: z.infer<typeof ciSchema>;
+  /** The secret catalogue: built-in pull secrets, then `platform-secrets:secrets` (infra/catalogue.ts). */
+  catalogue: CatalogueEntry[];
 }
 
 export interface StackConfig {
-  vault: Omit<z.infer<typeof vaultSchema>, "egressCidrs">;
+  vault: Omit<z.infer<typeof vaultSchema>, "egressCidrs" | "readReplica">;
   /** Present when this stack owns the Vault foundation. */
   foundation?: { adminGroups: AdminGroupSettings[] };
   /** Present when this stack reads the foundation from another stack. */
@@ -159,8 +167,10 @@ export function parseStackConfig(values: Record<string, unknown>, source: Config
     issues.push({ file: source.file, key: formatKeyPath(prefixRoot(path)), message, ...(line ? { line } : {}) });
   };
   crossCheck(raw, issue);
+  const catalogue = raw.cluster ? resolveCatalogue(raw.secrets ?? [], raw.cluster.name, raw.pullSecrets?.quayPull ?? false) : undefined;
+  for (const i of catalogue?.issues ?? []) issue(i.path, i.message);
   if (issues.length > 0) throw new ConfigError(issues);
-  return toStackConfig(raw);
+  return toStackConfig(raw, catalogue?.entries ?? []);
 }
 
 /** Where a schema path sits in a Pulumi stack file: under `config:`, keys carry the project prefix. */
@@ -189,10 +199,12 @@ function crossCheck(raw: RawStack, issue: (path: KeyPath, message: string) => vo
   });
   if (!raw.cluster) {
     if (raw.foundation.stack !== undefined) issue(["foundation", "stack"], "a stack without `cluster` must own the foundation: it would have nothing to do");
-    for (const key of ["auth", "eso", "pullSecrets", "ci"] as const) {
+    for (const key of ["auth", "eso", "pullSecrets", "ci", "secrets"] as const) {
       if (raw[key] !== undefined) issue([key], "only applies to a cluster stack; add `cluster` or remove this key");
     }
-    if (raw.vault.egressCidrs !== undefined) issue(["vault", "egressCidrs"], "only applies to a cluster stack; add `cluster` or remove this key");
+    for (const key of ["egressCidrs", "readReplica"] as const) {
+      if (raw.vault[key] !== undefined) issue(["vault", key], "only applies to a cluster stack; add `cluster` or remove this key");
+    }
     return;
   }
   if (!raw.vault.egressCidrs) {
@@ -201,8 +213,8 @@ function crossCheck(raw: RawStack, issue: (path: KeyPath, message: string) => vo
   for (const p of trustProblems({ ...raw.cluster, reviewer: raw.auth?.reviewer ?? "serviceaccount" })) issue(p.path, p.message);
 }
 
-function toStackConfig(raw: RawStack): StackConfig {
-  const { egressCidrs, ...vault } = raw.vault;
+function toStackConfig(raw: RawStack, catalogue: CatalogueEntry[]): StackConfig {
+  const { egressCidrs, readReplica, ...vault } = raw.vault;
   const config: StackConfig = { vault, tenantsFile: raw.tenantsFile, adopt: raw.adopt ?? adoptSchema.parse({}) };
   if (raw.foundation.stack !== undefined) config.foundationStack = raw.foundation.stack;
   else config.foundation = { adminGroups: raw.foundation.adminGroups ?? [] };
@@ -217,6 +229,8 @@ function toStackConfig(raw: RawStack): StackConfig {
       eso: raw.eso ?? esoSchema.parse({}),
       pullSecrets: raw.pullSecrets ?? pullSecretsSchema.parse({}),
       ci: raw.ci ?? ciSchema.parse({}),
+      catalogue,
+      ...(readReplica ? { readReplica } : {}),
     };
   }
   return config;

@@ -3,7 +3,8 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { parseStackConfig, PROJECT, STACKS_DIR, tenantsFileProblem, type StackConfig } from "./config";
-import { ConfigError, YamlSource, type ConfigIssue } from "./configError";
+import { ConfigError, formatKeyPath, YamlSource, type ConfigIssue, type KeyPath } from "./configError";
+import { selectionIssues } from "./optIn";
 import { planStack, type StackPlan } from "./plan";
 import { editDistance } from "./spelling";
 import { parseCatalogue, type Tenant } from "./tenants";
@@ -130,16 +131,35 @@ export function loadStack(opts: LoadOptions): LoadedStack {
   const config = values && collecting(issues, () => parseStackConfig(values, { file: stackFile, ...(file ? { lineOf: (p) => file.source.lineOf(p), sourceOf: (p) => file.source.sourceOf(p) } : {}) }));
   const tenantsName = config?.tenantsFile ?? (values && usableTenantsFile(values.tenantsFile));
   let tenants: Tenant[] | undefined;
+  let tenantsSource: { file: string; lineOf?: (p: KeyPath) => number | undefined } | undefined;
   if (tenantsName !== undefined) {
     const tenantsFile = `${STACKS_DIR}/${tenantsName}`;
     const known = knownClusters(opts.root);
     const own = values && clusterName(values);
     if (own !== undefined) known.add(own);
     tenants = collecting(issues, () => {
-      if (opts.tenantsData !== undefined) return parseCatalogue(opts.tenantsData, { file: tenantsFile, knownClusters: known });
+      if (opts.tenantsData !== undefined) {
+        tenantsSource = { file: tenantsFile };
+        return parseCatalogue(opts.tenantsData, { file: tenantsFile, knownClusters: known });
+      }
       const source = readCatalogue(opts.root, tenantsFile, () => (file ? file.source.lineOf(["config", `${PROJECT}:tenantsFile`]) : undefined), stackFile);
+      tenantsSource = { file: tenantsFile, lineOf: (p) => source.lineOf(p) };
       return parseCatalogue(source.data, { file: tenantsFile, lineOf: (p) => source.lineOf(p), sourceOf: (p) => source.sourceOf(p), knownClusters: known });
     });
+  }
+  if (config?.cluster && tenants && tenantsSource) {
+    const at = (where: { file: string; lineOf?: (p: KeyPath) => number | undefined }, path: KeyPath, shown: KeyPath, message: string): ConfigIssue => {
+      const line = where.lineOf?.(path);
+      return { file: where.file, key: formatKeyPath(shown), message, ...(line ? { line } : {}) };
+    };
+    const stackAt = { file: stackFile, ...(file ? { lineOf: (p: KeyPath) => file.source.lineOf(p) } : {}) };
+    for (const c of selectionIssues(config.cluster, tenants, stackFile)) {
+      issues.push(
+        c.in === "tenants"
+          ? at(tenantsSource, c.path, c.path, c.message)
+          : at(stackAt, ["config", `${PROJECT}:${String(c.path[0])}`, ...c.path.slice(1)], [`${PROJECT}:${String(c.path[0])}`, ...c.path.slice(1)], c.message),
+      );
+    }
   }
   if (issues.length > 0 || !config || !tenants) throw new ConfigError(sorted(issues));
   return { stack: opts.stack, stackFile, config, tenants, plan: planStack(opts.stack, config, tenants) };

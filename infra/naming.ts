@@ -25,6 +25,9 @@ export const REVIEWER_BINDING = "eso-vault-auth-delegator";
 export const CLIENT_JWT_BINDING = "eso-vault-clients-auth-delegator";
 export const EGRESS_POLICY = "eso-allow-egress-to-vault";
 export const DEFAULT_SERVICE_ACCOUNT = "default";
+/** The namespaced store in ESO's namespace that PushSecrets write through: the primary only (seed 003). */
+export const PUSH_STORE = "vault-platform-push";
+export const PUSH_SERVICE_ACCOUNT = "eso-vault-push";
 
 /** Pull secrets the platform can fan out; `app-registry-pull` is always on (seed 000). */
 export const PULL_SECRETS = ["app-registry-pull", "quay-pull"] as const;
@@ -80,8 +83,23 @@ export function platformRole(cluster: string): string {
   return `platform-${cluster}`;
 }
 
+/** Read on the keys of this cluster's secret catalogue (seed 000's registries among them). */
 export function platformPolicy(cluster: string): string {
-  return `platform-${cluster}-registries-read`;
+  return `platform-${cluster}-read`;
+}
+
+export function platformPushRole(cluster: string): string {
+  return `platform-${cluster}-push`;
+}
+
+/** Write on the exact keys this cluster's PushSecrets fill. */
+export function platformPushPolicy(cluster: string): string {
+  return `platform-${cluster}-push-write`;
+}
+
+/** This cluster's own KV subtree: the only keys the platform store reads and PushSecrets write. */
+export function platformKeyPrefix(cluster: string): string {
+  return `ocp/${cluster}/`;
 }
 
 export function pipelinesRole(cluster: string): string {
@@ -119,7 +137,7 @@ export function canaryKey(division: string): string {
 }
 
 export function registriesKeyPrefix(cluster: string): string {
-  return `ocp/${cluster}/registries/`;
+  return `${platformKeyPrefix(cluster)}registries/`;
 }
 
 export function registryKey(cluster: string, secret: string): string {

@@ -3,6 +3,8 @@
 // `readPlatformOutputs` reads it back from a StackReference.
 import * as pulumi from "@pulumi/pulumi";
 import * as naming from "./naming";
+import { entrySelector, type CatalogueEntry } from "./catalogue";
+import type { LabelSelector } from "./labelSelector";
 import type { StackPlan } from "./plan";
 
 export interface FoundationOutputs {
@@ -37,8 +39,10 @@ export interface ClusterOutputs {
   platformStore: string;
   /** namespace -> what it uses */
   tenantNamespaces: Record<string, TenantNamespaceOutputs>;
-  /** Pull Secrets fanned into every tenant namespace. */
+  /** Seed 000's pull Secrets, fanned into every tenant namespace. */
   pullSecrets: string[];
+  /** entry -> the Secret it delivers, its type, the KV key it reads (none when generated per namespace) and the selector of its ClusterExternalSecret */
+  secretCatalogue: Record<string, { secret: string; type: string; vaultKey?: string; selector: LabelSelector }>;
   /** team -> its CI push Secret in openshift-pipelines and the KV key it reads */
   ciSecrets: Record<string, { namespace: string; secret: string; vaultKey: string }>;
 }
@@ -73,13 +77,20 @@ export function planOutputs(plan: StackPlan): PlatformSecretsOutputs {
           { division: t.division, app: t.app, env: t.env, role: t.role, policy: t.policy, store: naming.TENANT_STORE, serviceAccount: naming.TENANT_SERVICE_ACCOUNT, vaultPathPrefix: t.vaultPathPrefix },
         ]),
       ),
-      pullSecrets: c.pullSecrets.map((p) => p.metadata.name),
+      pullSecrets: c.catalogue.filter((d) => (naming.PULL_SECRETS as readonly string[]).includes(d.entry.name)).map((d) => d.entry.name),
+      secretCatalogue: Object.fromEntries(c.catalogue.map((d) => [d.entry.name, catalogueOutput(d.entry)])),
       ciSecrets: Object.fromEntries(
         (c.pipelines?.ciSecrets ?? []).map((s) => [s.team, { namespace: naming.PIPELINES_NAMESPACE, secret: s.manifest.metadata.name, vaultKey: s.vaultKey }]),
       ),
     };
   }
   return out;
+}
+
+function catalogueOutput(e: CatalogueEntry): ClusterOutputs["secretCatalogue"][string] {
+  const src = e.source;
+  const vaultKey = src.kind === "vault" || src.via === "pushsecret" ? src.key : undefined;
+  return { secret: e.secretName, type: e.secretType, ...(vaultKey ? { vaultKey } : {}), selector: entrySelector(e.selection) };
 }
 
 /** For other projects: `readPlatformOutputs(new pulumi.StackReference("org/platform-secrets/spoke-dc-v6"))`. */

@@ -1,6 +1,7 @@
 // The whole desired state of one stack as plain data: every name, binding, policy
 // document and ESO manifest. Components only turn this into resources, so the plan can
 // be unit- and property-tested without Pulumi, and the policy pack judges the result.
+import { OPT_IN_VALUE, optInLabel, selectsNamespace, type CatalogueEntry } from "./catalogue";
 import type { ClusterConfig, StackConfig } from "./config";
 import * as eso from "./eso";
 import * as naming from "./naming";
@@ -59,11 +60,29 @@ export interface PipelinesPlan {
   ciSecrets: Array<{ team: string; division: string; app: string; vaultKey: string; manifest: eso.EsoManifest }>;
 }
 
+/** One catalogue entry: its ClusterExternalSecret, and the generator it reads when generated per namespace. */
+export interface DistributedSecretPlan {
+  entry: CatalogueEntry;
+  fanout: eso.EsoManifest;
+  clusterGenerator?: eso.EsoManifest;
+}
+
+/** Generated values written to Vault through the primary (seed 003), from ESO's namespace. */
+export interface PushPlan {
+  namespace: string;
+  serviceAccount: string;
+  role: RolePlan;
+  policy: policies.PolicyDocument;
+  store: eso.EsoManifest;
+  secrets: Array<{ entry: string; generator: eso.EsoManifest; pushSecret: eso.EsoManifest }>;
+}
+
 export interface EgressPlan {
   namespace: string;
   podSelector: Record<string, string>;
   vaultCidrs: string[];
-  vaultPort: number;
+  /** The primary's port, and the read replica's when it differs. */
+  vaultPorts: number[];
   dnsNamespace: string;
   dnsPorts: number[];
   /** The API server's range and port, so the policy never cuts ESO off from it. */
@@ -75,7 +94,9 @@ export interface ClusterPlan {
   vault: eso.VaultConnection;
   esoApiVersion: eso.EsoApiVersion;
   platform: { role: RolePlan; policy: policies.PolicyDocument; store: eso.EsoManifest };
-  pullSecrets: eso.EsoManifest[];
+  /** The secret catalogue, seed 000's pull secrets first. */
+  catalogue: DistributedSecretPlan[];
+  push?: PushPlan;
   divisionRoles: DivisionRolePlan[];
   tenants: TenantNamespacePlan[];
   pipelines?: PipelinesPlan;
@@ -122,7 +143,8 @@ function vaultPort(address: string): number {
 
 export function planCluster(config: StackConfig, cluster: ClusterConfig, tenants: readonly Tenant[]): ClusterPlan {
   const api = cluster.eso.apiVersion;
-  const vault: eso.VaultConnection = { server: config.vault.address, kvMount: config.vault.kvMount, authPath: cluster.authPath, audience: config.vault.audience };
+  // Stores read through the local replica when there is one; only the push store writes to the primary.
+  const vault: eso.VaultConnection = { server: cluster.readReplica ?? config.vault.address, kvMount: config.vault.kvMount, authPath: cluster.authPath, audience: config.vault.audience };
   const role = (name: string, serviceAccounts: string[], namespaces: string[], rolePolicies: string[]): RolePlan => ({
     name,
     serviceAccounts,
@@ -133,9 +155,9 @@ export function planCluster(config: StackConfig, cluster: ClusterConfig, tenants
     tokenMaxTtl: config.vault.tokenMaxTtlSeconds,
   });
 
-  const platformPolicy = policies.platformPolicy(config.vault.kvMount, cluster.name);
+  const platformPolicy = policies.platformPolicy(config.vault.kvMount, cluster.name, cluster.catalogue.flatMap(vaultKeysRead));
   const platformRole = role(naming.platformRole(cluster.name), [cluster.eso.serviceAccount], [cluster.eso.namespace], [platformPolicy.name]);
-  const pullNames = naming.PULL_SECRETS.filter((name) => name !== "quay-pull" || cluster.pullSecrets.quayPull);
+  const pullSecretEntries = cluster.catalogue.filter((e) => e.format.type === "dockerconfigjson");
 
   const namespaces = namespacesOn(tenants, cluster.name);
   const divisions = [...new Set(namespaces.map((n) => n.division))].sort();
@@ -151,21 +173,16 @@ export function planCluster(config: StackConfig, cluster: ClusterConfig, tenants
 
   const tenantPlans = namespaces.map((n): TenantNamespacePlan => {
     const roleName = naming.tenantRole(cluster.name, n.division);
+    const labels = tenantLabels(n);
     return {
       ...n,
-      labels: {
-        [naming.TENANT_LABEL]: naming.TENANT_LABEL_VALUE,
-        ...eso.STANDARD_LABELS,
-        [naming.DIVISION_LABEL]: n.division,
-        [naming.APP_LABEL]: n.app,
-        [naming.ENV_LABEL]: n.env,
-        ...(n.team ? { [naming.TEAM_LABEL]: n.team } : {}),
-      },
+      labels,
       role: roleName,
       policy: naming.divisionReadPolicy(n.division),
       store: eso.namespacedStore(api, vault, naming.TENANT_STORE, n.namespace, roleName, naming.TENANT_SERVICE_ACCOUNT),
       canary: eso.canarySecret(api, n.namespace, n.division, cluster.eso.refreshInterval),
-      imagePullSecrets: pullNames,
+      // Every registry Secret delivered here, decided by the same selector the ClusterExternalSecret carries.
+      imagePullSecrets: [...new Set(pullSecretEntries.filter((e) => selectsNamespace(e, n.namespace, labels)).map((e) => e.secretName))],
       vaultPathPrefix: `${config.vault.kvMount}/${naming.divisionKeyPrefix(n.division)}`,
     };
   });
@@ -198,7 +215,12 @@ export function planCluster(config: StackConfig, cluster: ClusterConfig, tenants
       policy: platformPolicy,
       store: eso.platformStore(api, vault, platformRole.name, cluster.eso),
     },
-    pullSecrets: pullNames.map((name) => eso.pullSecretFanout(api, cluster.name, name, cluster.pullSecrets.refreshTime)),
+    catalogue: cluster.catalogue.map((entry) => ({
+      entry,
+      fanout: eso.distributedSecret(api, entry, cluster.pullSecrets.refreshTime),
+      ...(entry.source.kind === "generated" && entry.source.via === "externalsecret" ? { clusterGenerator: eso.clusterGenerator({ ...entry, source: entry.source }) } : {}),
+    })),
+    ...planPush(config, cluster, role),
     divisionRoles,
     tenants: tenantPlans,
     ...(pipelines ? { pipelines } : {}),
@@ -208,7 +230,7 @@ export function planCluster(config: StackConfig, cluster: ClusterConfig, tenants
             namespace: cluster.eso.namespace,
             podSelector: cluster.eso.podSelector,
             vaultCidrs: cluster.egressCidrs,
-            vaultPort: vaultPort(config.vault.address),
+            vaultPorts: [...new Set([config.vault.address, ...(cluster.readReplica ? [cluster.readReplica] : [])].map(vaultPort))],
             dnsNamespace: cluster.eso.dns.namespace,
             dnsPorts: cluster.eso.dns.ports,
             ...(cluster.eso.egress.apiServer ? { apiServer: cluster.eso.egress.apiServer } : {}),
@@ -219,9 +241,54 @@ export function planCluster(config: StackConfig, cluster: ClusterConfig, tenants
   };
 }
 
+/** A tenant namespace's labels: the tenant label, its coordinates, and one opt-in label per catalogue entry it chose. */
+function tenantLabels(n: TenantNamespace): Record<string, string> {
+  return {
+    [naming.TENANT_LABEL]: naming.TENANT_LABEL_VALUE,
+    ...eso.STANDARD_LABELS,
+    [naming.DIVISION_LABEL]: n.division,
+    [naming.APP_LABEL]: n.app,
+    [naming.ENV_LABEL]: n.env,
+    ...(n.team ? { [naming.TEAM_LABEL]: n.team } : {}),
+    ...Object.fromEntries((n.secrets ?? []).map((s) => [optInLabel(s), OPT_IN_VALUE])),
+  };
+}
+
+/** The KV keys the platform store reads for an entry (none for one generated per namespace). */
+function vaultKeysRead(entry: CatalogueEntry): string[] {
+  const src = entry.source;
+  return src.kind === "vault" || src.via === "pushsecret" ? [src.key] : [];
+}
+
+type RoleFactory = (name: string, serviceAccounts: string[], namespaces: string[], rolePolicies: string[]) => RolePlan;
+
+/** The push side, when some entry writes a generated value to Vault: its own ServiceAccount, role, write policy and store on the primary. */
+function planPush(config: StackConfig, cluster: ClusterConfig, role: RoleFactory): { push?: PushPlan } {
+  const pushed = cluster.catalogue.flatMap((entry) => (entry.source.kind === "generated" && entry.source.via === "pushsecret" ? [{ ...entry, source: entry.source }] : []));
+  if (pushed.length === 0) return {};
+  const namespace = cluster.eso.namespace;
+  const policy = policies.platformPushPolicy(config.vault.kvMount, cluster.name, pushed.map((e) => e.source.key));
+  const pushRole = role(naming.platformPushRole(cluster.name), [naming.PUSH_SERVICE_ACCOUNT], [namespace], [policy.name]);
+  const primary: eso.VaultConnection = { server: config.vault.address, kvMount: config.vault.kvMount, authPath: cluster.authPath, audience: config.vault.audience };
+  return {
+    push: {
+      namespace,
+      serviceAccount: naming.PUSH_SERVICE_ACCOUNT,
+      role: pushRole,
+      policy,
+      store: eso.namespacedStore(cluster.eso.apiVersion, primary, naming.PUSH_STORE, namespace, pushRole.name, naming.PUSH_SERVICE_ACCOUNT),
+      secrets: pushed.map((entry) => ({
+        entry: entry.name,
+        generator: eso.namespacedGenerator(entry, namespace),
+        pushSecret: eso.pushSecret(entry, namespace, naming.PUSH_STORE),
+      })),
+    },
+  };
+}
+
 /** Every ServiceAccount a Vault role of this cluster binds, as `namespace/name`. */
 export function vaultClients(cluster: ClusterPlan): Array<{ namespace: string; name: string }> {
-  const roles = [cluster.platform.role, ...cluster.divisionRoles.map((d) => d.role), ...(cluster.pipelines ? [cluster.pipelines.role] : [])];
+  const roles = [cluster.platform.role, ...cluster.divisionRoles.map((d) => d.role), ...(cluster.pipelines ? [cluster.pipelines.role] : []), ...(cluster.push ? [cluster.push.role] : [])];
   const seen = new Map<string, { namespace: string; name: string }>();
   for (const r of roles) for (const ns of r.namespaces) for (const sa of r.serviceAccounts) seen.set(`${ns}/${sa}`, { namespace: ns, name: sa });
   return [...seen.values()];

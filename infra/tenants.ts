@@ -12,6 +12,8 @@ const tenantSchema = z.strictObject({
   app: dnsLabel,
   /** Quay team whose robot pushes this app's images; omit for tenants without CI push. */
   team: dnsLabel.optional(),
+  /** Secret catalogue entries (platform-secrets:secrets) this tenant's namespaces opt into by label. */
+  secrets: z.array(dnsLabel).optional(),
   /** Cluster name -> environments deployed there; one namespace per pair. */
   deployments: z
     .record(dnsLabel, z.array(dnsLabel).min(1, { message: "list at least one environment" }))
@@ -28,6 +30,8 @@ export interface TenantNamespace {
   app: string;
   env: string;
   team?: string;
+  /** Catalogue entries opted into. */
+  secrets?: string[];
 }
 
 export interface CatalogueSource {
@@ -107,6 +111,12 @@ export function conflicts(tenants: readonly Tenant[]): Conflict[] {
       } else teams.set(t.team, i);
     }
 
+    const optedIn = new Set<string>();
+    (t.secrets ?? []).forEach((s, k) => {
+      if (optedIn.has(s)) found.push({ path: ["tenants", i, "secrets", k], message: `"${s}" is listed twice` });
+      optedIn.add(s);
+    });
+
     for (const [cluster, envs] of Object.entries(t.deployments)) {
       const seenEnv = new Set<string>();
       envs.forEach((env, k) => {
@@ -133,7 +143,14 @@ export function namespacesOn(tenants: readonly Tenant[], cluster: string): Tenan
   const out: TenantNamespace[] = [];
   for (const t of tenants) {
     for (const env of t.deployments[cluster] ?? []) {
-      out.push({ namespace: naming.tenantNamespace({ division: t.division, app: t.app, env }), division: t.division, app: t.app, env, ...(t.team ? { team: t.team } : {}) });
+      out.push({
+        namespace: naming.tenantNamespace({ division: t.division, app: t.app, env }),
+        division: t.division,
+        app: t.app,
+        env,
+        ...(t.team ? { team: t.team } : {}),
+        ...(t.secrets?.length ? { secrets: t.secrets } : {}),
+      });
     }
   }
   return out;

@@ -33,12 +33,28 @@ export function divisionReadPolicy(mount: string, division: string): PolicyDocum
   };
 }
 
-/** The platform store reads only this cluster's registry credentials. */
-export function platformPolicy(mount: string, cluster: string): PolicyDocument {
+/** The platform store reads exactly the keys of this cluster's secret catalogue, all under ocp/<cluster>/. */
+export function platformPolicy(mount: string, cluster: string, keys: readonly string[]): PolicyDocument {
   return {
     name: naming.platformPolicy(cluster),
-    purpose: `read ${cluster}'s registry pull credentials for the ${naming.PLATFORM_STORE} ClusterSecretStore`,
-    rules: [{ path: `${naming.kvDataPath(mount, naming.registriesKeyPrefix(cluster))}*`, capabilities: ["read"] }],
+    purpose: `read ${cluster}'s secret catalogue (registry pull credentials and distributed secrets) for the ${naming.PLATFORM_STORE} ClusterSecretStore`,
+    rules: [...new Set(keys)].map((key) => ({ path: naming.kvDataPath(mount, key), capabilities: ["read"] })),
+  };
+}
+
+/**
+ * ESO's Vault provider, pushing to KV v2, reads the current value and its metadata (it refuses
+ * to overwrite a secret whose custom_metadata lacks managed-by: external-secrets), then writes
+ * both: create/read/update on each pushed key's data and metadata, nothing else.
+ */
+export function platformPushPolicy(mount: string, cluster: string, keys: readonly string[]): PolicyDocument {
+  return {
+    name: naming.platformPushPolicy(cluster),
+    purpose: `write ${cluster}'s generated secrets to the primary for the ${naming.PUSH_STORE} SecretStore`,
+    rules: [...new Set(keys)].flatMap((key) => [
+      { path: naming.kvDataPath(mount, key), capabilities: ["create", "read", "update"] },
+      { path: naming.kvMetadataPath(mount, key), capabilities: ["create", "read", "update"] },
+    ]),
   };
 }
 

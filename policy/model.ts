@@ -243,3 +243,21 @@ export function platformServiceAccounts(resources: readonly ResourceView[]): Arr
     .filter((ref): ref is { name: string; namespace: string } => typeof ref?.name === "string" && typeof ref.namespace === "string")
     .map((ref) => ({ namespace: ref.namespace, name: ref.name }));
 }
+
+/**
+ * ServiceAccounts of the namespaced stores that PushSecrets write through in ESO's own namespace
+ * (where the platform store's ServiceAccount lives): the only principals allowed to write
+ * platform keys. A store a PushSecret uses anywhere else gets no such allowance.
+ */
+export function pushServiceAccounts(resources: readonly ResourceView[]): Array<{ namespace: string; name: string }> {
+  const esoNamespaces = new Set(platformServiceAccounts(resources).map((s) => s.namespace));
+  const pushed = new Set(
+    resources
+      .filter((r) => esoKind(r.type) === "PushSecret" && esoNamespaces.has(metaOf(r).namespace ?? ""))
+      .flatMap((r) => (specOf<{ secretStoreRefs?: Array<{ kind?: string; name?: string }> }>(r).secretStoreRefs ?? []).filter((s) => (s.kind ?? "SecretStore") === "SecretStore" && s.name).map((s) => `${metaOf(r).namespace}/${s.name}`)),
+  );
+  return resources
+    .filter((r) => esoKind(r.type) === "SecretStore" && pushed.has(`${metaOf(r).namespace}/${metaOf(r).name}`))
+    .map((r) => ({ namespace: metaOf(r).namespace!, name: specOf<SecretStoreSpec>(r).provider?.vault?.auth?.kubernetes?.serviceAccountRef?.name }))
+    .filter((s): s is { namespace: string; name: string } => typeof s.name === "string");
+}

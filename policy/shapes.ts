@@ -42,7 +42,7 @@ export interface Meta {
   annotations?: Record<string, string>;
 }
 
-import type { LabelSelector } from "./selector";
+import type { LabelSelector } from "../infra/labelSelector";
 export type { LabelSelector };
 
 export interface StoreRef {

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { Capability } from "../infra/vaultPolicy";
 import { capabilitiesAt, compileAcl, winningRule } from "../policy/acl";
 import { ANY, allowedAcl, escapes } from "../policy/reach";
-import { matches, selects, selectsWithout, selectorProblem, witness } from "../policy/selector";
+import { matches, selects, selectsWithout, selectorProblem, witness } from "../infra/labelSelector";
 
 const acl = (...rules: Array<[string, Capability[]]>) => compileAcl(rules.map(([path, capabilities], i) => ({ path, capabilities, source: `p${i}` })));
 

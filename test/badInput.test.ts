@@ -4,10 +4,9 @@ import { readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cidrProblem, durationProblem, goDurationSeconds, labelKeyProblem, labelValueProblem, urlProblem } from "../infra/apiValues";
-import type { ConfigIssue } from "../infra/configError";
 import { knownClusters, loadStack } from "../infra/load";
 import { closest, editDistance } from "../infra/spelling";
-import { fixtureRoot, issuesIn, ROOT, SEED_TENANTS } from "./helpers";
+import { fixtureRoot, issuesIn, ROOT, SEED_TENANTS, oneIssue } from "./helpers";
 
 const STACK = "stacks/Pulumi.x.yaml";
 const TENANTS = "stacks/tenants.yaml";
@@ -24,11 +23,7 @@ ${extra}`;
 
 const issuesOf = (files: Record<string, string | object>) => issuesIn(fixtureRoot(files));
 
-function one(issues: ConfigIssue[], key: string): ConfigIssue {
-  const found = issues.filter((i) => i.key === key);
-  expect(found, JSON.stringify(issues)).toHaveLength(1);
-  return found[0]!;
-}
+const one = oneIssue;
 
 describe("values the API server or Vault would reject", () => {
   it("rejects label keys and values in eso.podSelector, with their lines", () => {

@@ -9,7 +9,7 @@ import { capabilitiesAt, compileAcl } from "../policy/acl";
 import { allowedAcl, escapes } from "../policy/reach";
 import { vaultEffectiveAccess } from "../policy/rules/access";
 import { namespaceSelection } from "../policy/rules/reach";
-import { matches, selects, selectsWithout, type LabelSelector, type Requirement } from "../policy/selector";
+import { matches, selects, selectsWithout, type LabelSelector, type Requirement } from "../infra/labelSelector";
 import type { ResourceView } from "../policy/shapes";
 
 const RUNS = { numRuns: 1000 };

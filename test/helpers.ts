@@ -35,6 +35,13 @@ export function issuesIn(root: string, stack = "x"): ConfigIssue[] {
   throw new Error("expected a ConfigError");
 }
 
+/** The one issue reported for `key`; fails the test (listing every issue) unless there is exactly one. */
+export function oneIssue(issues: readonly ConfigIssue[], key: string): ConfigIssue {
+  const found = issues.filter((i) => i.key === key);
+  expect(found, JSON.stringify(issues)).toHaveLength(1);
+  return found[0]!;
+}
+
 /** `npm run preview -- <args>` as a user runs it: its own process, in `cwd` as the project root. */
 export function runPreview(args: string[], cwd = ROOT): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "preview/cli.ts"), ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });

@@ -117,6 +117,27 @@ export const MUTATIONS: Mutation[] = [
     apply: mutate((rs) => ofType(rs, T.ces), (r) => edit(r, (p) => (p.spec.externalSecretSpec.data[0].remoteRef.key = "apps/payments/checkout-api/db"))),
   },
   {
+    name: "ClusterExternalSecret reading another cluster's platform key",
+    rule: "cluster-external-secret-scope",
+    apply: mutate((rs) => ofType(rs, T.ces), (r) => edit(r, (p) => (p.spec.externalSecretSpec.data[0].remoteRef.key = "ocp/spoke-dc-v9/registries/app-registry-pull"))),
+  },
+  {
+    name: "PushSecret writing through the read store once it reads a replica",
+    rule: "push-to-primary",
+    apply: mutate(
+      (rs) => named(rs, T.css, "vault-platform"),
+      (css, rs) => {
+        edit(css, (p) => (p.spec.provider.vault.server = "https://vault-replica.example:8200"));
+        add(rs, css, "kubernetes:external-secrets.io/v1alpha1:PushSecret", "push-to-replica", {
+          apiVersion: "external-secrets.io/v1alpha1",
+          kind: "PushSecret",
+          metadata: { name: "push-to-replica", namespace: "external-secrets" },
+          spec: { secretStoreRefs: [{ kind: "ClusterSecretStore", name: "vault-platform" }], selector: { secret: { name: "db" } }, data: [{ match: { secretKey: "password", remoteRef: { remoteKey: "ocp/spoke-dc-v6/db" } } }] },
+        });
+      },
+    ),
+  },
+  {
     name: "KV mount unprotected",
     rule: "protected-vault-mounts",
     apply: mutate((rs) => ofType(rs, T.mount), (r) => (r.protect = false)),

@@ -55,7 +55,9 @@ describe("rule helpers", () => {
     expect(inverse(naming.divisionReadPolicy)("apps-payments-read")).toBe("payments");
     expect(inverse(naming.divisionReadPolicy)("apps--read")).toBeUndefined();
     expect(inverse(naming.ciSecret)("quay-robot-team-platform-samples")).toBe("platform-samples");
-    expect(classifyPolicy("platform-spoke-dc-v6-registries-read")).toEqual({ kind: "platform", cluster: "spoke-dc-v6" });
+    expect(classifyPolicy("platform-spoke-dc-v6-read")).toEqual({ kind: "platform", cluster: "spoke-dc-v6" });
+    expect(classifyPolicy("platform-spoke-dc-v6-push-write")).toEqual({ kind: "push", cluster: "spoke-dc-v6" });
+    expect(classifyPolicy("platform-spoke-dc-v6-registries-read")).toEqual({ kind: "platform", cluster: "spoke-dc-v6-registries" });
     expect(classifyPolicy("pipelines-spoke-dc-v6-quay-robot-read")).toEqual({ kind: "pipelines", cluster: "spoke-dc-v6" });
     expect(classifyPolicy("dc-kv-rw")).toEqual({ kind: "admin", env: "dc" });
     expect(classifyPolicy("reader")).toBeUndefined();

@@ -74,7 +74,9 @@ describe("seed 000: tenant namespaces on spoke-dc-v6", () => {
   it("patches the default ServiceAccount's imagePullSecrets server-side, without replacing it", () => {
     for (const ns of namespaces) {
       const patch = inputsOf<Meta & { imagePullSecrets: Array<{ name: string }> }>(k8sNamed(v6(), T.saPatch, "default", ns));
-      expect(patch.imagePullSecrets).toEqual([{ name: "app-registry-pull" }, { name: "quay-pull" }]);
+      // gh-docker-registry is a catalogue entry these tenants opt into in stacks/tenants.yaml; quay-only-sample does not.
+      const optedIn = !ns.includes("quay-only-sample");
+      expect(patch.imagePullSecrets).toEqual([{ name: "app-registry-pull" }, { name: "quay-pull" }, ...(optedIn ? [{ name: "gh-docker-registry" }] : [])]);
     }
     expect(ofType(v6(), T.serviceAccount).some((r) => inputsOf<Meta>(r).metadata.name === "default")).toBe(false);
   });
@@ -112,7 +114,7 @@ describe("seed 000: tenant namespaces on spoke-dc-v6", () => {
     }
   });
 
-  it("restricts vault-platform to tenant-labelled namespaces and its role to registries of this cluster", () => {
+  it("restricts vault-platform to tenant-labelled namespaces and its role to the exact keys of this cluster's catalogue", () => {
     const store = inputsOf<EsoObject>(k8sNamed(v6(), T.css, "vault-platform"));
     expect(store.spec.conditions).toEqual([{ namespaceSelector: { matchLabels: { "apps.platform/tenant": "true" } } }]);
     expect(store.spec.provider.vault.auth.kubernetes).toEqual({
@@ -123,8 +125,15 @@ describe("seed 000: tenant namespaces on spoke-dc-v6", () => {
     const r = role(v6(), "platform-spoke-dc-v6");
     expect(r.boundServiceAccountNames).toEqual(["external-secrets"]);
     expect(r.boundServiceAccountNamespaces).toEqual(["external-secrets"]);
-    expect(r.tokenPolicies).toEqual(["platform-spoke-dc-v6-registries-read"]);
-    expect(policyText(v6(), "platform-spoke-dc-v6-registries-read")).toContain('path "secret/data/ocp/spoke-dc-v6/registries/*" {\n  capabilities = ["read"]\n}');
+    expect(r.tokenPolicies).toEqual(["platform-spoke-dc-v6-read"]);
+    const paths = [...policyText(v6(), "platform-spoke-dc-v6-read").matchAll(/path "([^"]+)" \{\n  capabilities = \["read"\]\n\}/g)].map((m) => m[1]);
+    expect(paths).toEqual([
+      "secret/data/ocp/spoke-dc-v6/registries/app-registry-pull",
+      "secret/data/ocp/spoke-dc-v6/registries/quay-pull",
+      "secret/data/ocp/spoke-dc-v6/github/pat",
+      "secret/data/ocp/spoke-dc-v6/nexus/platform-bot",
+      "secret/data/ocp/spoke-dc-v6/tls/apps-wildcard",
+    ]);
   });
 
   it("opens ESO's egress to the Vault VM and DNS only (eso-allow-egress-to-vault)", () => {
@@ -285,7 +294,7 @@ describe("the fleet", () => {
     const v7 = runs["spoke-dc-v7"]!.resources;
     expect(ofType(v7, T.namespace).map((r) => inputsOf<Meta>(r).metadata.name).sort()).toEqual(["apps-payments-checkout-api-prd", "apps-platform-liberty-hello-prd"]);
     expect(role(v7, "apps-spoke-dc-v7-platform").boundServiceAccountNamespaces).toEqual(["apps-platform-liberty-hello-prd"]);
-    expect(ofType(v7, T.ces).map((r) => inputsOf<Meta>(r).metadata.name)).toEqual(["app-registry-pull"]);
+    expect(ofType(v7, T.ces).map((r) => inputsOf<Meta>(r).metadata.name).sort()).toEqual(["app-registry-pull", "checkout-api-key", "checkout-db-password", "gh-docker-registry", "session-signing-key"]);
     expect(inputsOf<EsoObject>(k8sNamed(v7, T.es, "vault-apps-canary", "apps-payments-checkout-api-prd")).spec.refreshInterval).toBe("30m");
     // quay-only-sample runs only on v6, so v7's pipelines policy must not read its robot.
     expect(policyText(v7, "pipelines-spoke-dc-v7-quay-robot-read")).not.toContain("quay-only-sample");

@@ -3,7 +3,7 @@
 import * as naming from "../../infra/naming";
 import type { Capability, PolicyRule } from "../../infra/vaultPolicy";
 import { compileAcl, type Acl, type AclRule } from "../acl";
-import { buildModel, parsePolicy, platformServiceAccounts, type KubernetesRole, type StackModel } from "../model";
+import { buildModel, parsePolicy, platformServiceAccounts, pushServiceAccounts, type KubernetesRole, type StackModel } from "../model";
 import { allowedAcl, escapes, type Escape } from "../reach";
 import { stackRule } from "../rule";
 import type { Report } from "../shapes";
@@ -33,6 +33,7 @@ export const ACCESS_SCHEMA = {
 export type Allowance =
   | { kind: "tenant"; division: string }
   | { kind: "platform"; cluster: string }
+  | { kind: "push"; cluster: string }
   | { kind: "pipelines"; cluster: string; robots: string[] }
   | { kind: "admin"; env: string }
   | { kind: "unknown" };
@@ -48,7 +49,13 @@ export function allowedRules(a: Allowance, config: AccessConfig): PolicyRule[] {
         { path: `${naming.kvMetadataPath(kv, naming.divisionKeyPrefix(a.division))}*`, capabilities: ["read", "list"] },
       ];
     case "platform":
-      return [{ path: `${naming.kvDataPath(kv, naming.registriesKeyPrefix(a.cluster))}*`, capabilities: ["read"] }];
+      return [{ path: `${naming.kvDataPath(kv, naming.platformKeyPrefix(a.cluster))}*`, capabilities: ["read"] }];
+    case "push":
+      // What ESO's Vault provider needs to push to KV v2: the value and its custom metadata.
+      return [
+        { path: `${naming.kvDataPath(kv, naming.platformKeyPrefix(a.cluster))}*`, capabilities: ["create", "read", "update"] },
+        { path: `${naming.kvMetadataPath(kv, naming.platformKeyPrefix(a.cluster))}*`, capabilities: ["create", "read", "update"] },
+      ];
     case "pipelines":
       return a.robots.map((key) => ({ path: naming.kvDataPath(kv, key), capabilities: ["read"] }));
     case "admin":
@@ -77,7 +84,9 @@ export function describeAllowance(a: Allowance, config: AccessConfig): string {
     case "tenant":
       return `read under ${naming.kvDataPath(kv, naming.divisionKeyPrefix(a.division))} and ${naming.kvMetadataPath(kv, naming.divisionKeyPrefix(a.division))} (division ${a.division})`;
     case "platform":
-      return `read under ${naming.kvDataPath(kv, naming.registriesKeyPrefix(a.cluster))}`;
+      return `read under ${naming.kvDataPath(kv, naming.platformKeyPrefix(a.cluster))}`;
+    case "push":
+      return `create/read/update under ${naming.kvDataPath(kv, naming.platformKeyPrefix(a.cluster))} and ${naming.kvMetadataPath(kv, naming.platformKeyPrefix(a.cluster))}`;
     case "pipelines":
       return a.robots.length ? `read on ${a.robots.map((k) => naming.kvDataPath(kv, k)).join(", ")}` : "nothing (no tenant on this cluster has a robot)";
     case "admin":
@@ -94,6 +103,8 @@ export function shapeOf(kind: PolicyKind, model: StackModel): Allowance {
       return { kind: "tenant", division: kind.division };
     case "platform":
       return { kind: "platform", cluster: kind.cluster };
+    case "push":
+      return { kind: "push", cluster: kind.cluster };
     case "pipelines":
       return { kind: "pipelines", cluster: kind.cluster, robots: robotsOf(model) };
     case "admin":
@@ -113,7 +124,9 @@ interface Subject {
   allowance: Allowance;
 }
 
-function subjectsOf(role: KubernetesRole, model: StackModel, platformSas: ReadonlyArray<{ namespace: string; name: string }>, config: AccessConfig): Subject[] {
+type ServiceAccounts = ReadonlyArray<{ namespace: string; name: string }>;
+
+function subjectsOf(role: KubernetesRole, model: StackModel, platformSas: ServiceAccounts, pushSas: ServiceAccounts, config: AccessConfig): Subject[] {
   const cluster = clusterOfAuthPath(role.mount, config);
   if (role.namespaceSelector) return [{ name: `any ServiceAccount in namespaces selected by ${role.namespaceSelector}`, allowance: { kind: "unknown" } }];
   const out: Subject[] = [];
@@ -128,6 +141,7 @@ function subjectsOf(role: KubernetesRole, model: StackModel, platformSas: Readon
       if (tenant && sa === naming.TENANT_SERVICE_ACCOUNT && tenant.division) out.push({ name: `${name} (tenant, division ${tenant.division})`, allowance: { kind: "tenant", division: tenant.division } });
       else if (cluster && ns === naming.PIPELINES_NAMESPACE && sa === naming.PIPELINES_SERVICE_ACCOUNT) out.push({ name: `${name} (pipelines)`, allowance: { kind: "pipelines", cluster, robots: robotsOf(model) } });
       else if (cluster && platformSas.some((p) => p.namespace === ns && p.name === sa)) out.push({ name: `${name} (platform store)`, allowance: { kind: "platform", cluster } });
+      else if (cluster && pushSas.some((p) => p.namespace === ns && p.name === sa)) out.push({ name: `${name} (PushSecret store)`, allowance: { kind: "push", cluster } });
       else out.push({ name: `${name} (${tenant ? "not the tenant's app-eso" : "not a principal the catalogue knows"})`, allowance: { kind: "unknown" } });
     }
   }
@@ -190,17 +204,18 @@ export function effectiveConfig<C extends { kvMount: string }>(config: C, model:
 export const vaultEffectiveAccess = stackRule<AccessConfig>({
   name: "vault-effective-access",
   description:
-    "Every principal (ServiceAccount bound by any kubernetes auth role, AppRole/JWT/LDAP/token roles, identity groups and entities, tokens) reaches, under Vault's matching rules, only what the catalogue allows it: a tenant's app-eso its division's KV subtree, pipelines the exact robots of this cluster's tenants, the platform store this cluster's registries, admin groups their prefixes, anyone else nothing in the KV mount.",
+    "Every principal (ServiceAccount bound by any kubernetes auth role, AppRole/JWT/LDAP/token roles, identity groups and entities, tokens) reaches, under Vault's matching rules, only what the catalogue allows it: a tenant's app-eso its division's KV subtree, pipelines the exact robots of this cluster's tenants, the platform store read under ocp/<cluster>/, the store PushSecrets write through (in ESO's namespace) create/read/update there, admin groups their prefixes, anyone else nothing in the KV mount.",
   configSchema: ACCESS_SCHEMA,
   async check(resources, rawConfig, report) {
     const model = buildModel(resources);
     const config = effectiveConfig(rawConfig, model);
     const texts = await policyTexts(model);
     const platformSas = platformServiceAccounts(resources);
+    const pushSas = pushServiceAccounts(resources);
     for (const role of model.kubernetesRoles) {
       const acl = aclFor(role.policies, texts, model, config);
       const memo = new Map<string, Array<Escape<string>>>();
-      for (const subject of subjectsOf(role, model, platformSas, config)) judge(subject, acl, `kubernetes auth role ${role.mount}/${role.role} (${role.via})`, role.urn, config, report, memo);
+      for (const subject of subjectsOf(role, model, platformSas, pushSas, config)) judge(subject, acl, `kubernetes auth role ${role.mount}/${role.role} (${role.via})`, role.urn, config, report, memo);
     }
     for (const grant of model.otherGrants) {
       const acl = aclFor(grant.policies, texts, model, config);
@@ -213,7 +228,7 @@ export const vaultEffectiveAccess = stackRule<AccessConfig>({
 export const vaultPolicyShape = stackRule<AccessConfig>({
   name: "vault-policy-shape",
   description:
-    "A policy carrying a platform name (apps-<division>-read, platform-<cluster>-registries-read, pipelines-<cluster>-quay-robot-read, <env>-kv-rw) grants no more than that shape, under Vault's matching rules: other stacks bind it by name. Never sudo; every policy text parses.",
+    "A policy carrying a platform name (apps-<division>-read, platform-<cluster>-read, platform-<cluster>-push-write, pipelines-<cluster>-quay-robot-read, <env>-kv-rw) grants no more than that shape, under Vault's matching rules: other stacks bind it by name. Never sudo; every policy text parses.",
   configSchema: ACCESS_SCHEMA,
   async check(resources, rawConfig, report) {
     const model = buildModel(resources);

@@ -17,6 +17,7 @@ export function inverse(fn: (x: string) => string): (name: string) => string | u
 
 export const divisionOfPolicy = inverse(naming.divisionReadPolicy);
 const clusterOfPlatformPolicy = inverse(naming.platformPolicy);
+const clusterOfPushPolicy = inverse(naming.platformPushPolicy);
 const clusterOfPipelinesPolicy = inverse(naming.pipelinesPolicy);
 const envOfAdminPolicy = inverse(naming.adminPolicy);
 export const teamOfCiSecret = inverse(naming.ciSecret);
@@ -25,12 +26,15 @@ const clusterOfDefaultAuthPath = inverse(naming.authPath);
 export type PolicyKind =
   | { kind: "division"; division: string }
   | { kind: "platform"; cluster: string }
+  | { kind: "push"; cluster: string }
   | { kind: "pipelines"; cluster: string }
   | { kind: "admin"; env: string };
 
 /** Which of the platform's policy shapes a Vault policy name is, if any. */
 export function classifyPolicy(name: string): PolicyKind | undefined {
   // The cluster-named shapes first: `apps-` alone would also match nothing else, but keep order explicit.
+  const push = clusterOfPushPolicy(name);
+  if (push) return { kind: "push", cluster: push };
   const platform = clusterOfPlatformPolicy(name);
   if (platform) return { kind: "platform", cluster: platform };
   const pipelines = clusterOfPipelinesPolicy(name);
@@ -68,6 +72,9 @@ export function isTenantNamespace(name: string | undefined): boolean {
 
 /** Glob characters Vault's kubernetes auth (and a reviewer) would read as patterns. */
 export const GLOB = /[*?[\]{}]/;
+
+/** A KV key (relative to the mount) under some cluster's `ocp/<cluster>/`; the cluster is group 1. */
+export const PLATFORM_KEY = new RegExp(`^${naming.platformKeyPrefix("([a-z0-9]([-a-z0-9]*[a-z0-9])?)").replaceAll("/", "\\/")}[^*+]+$`);
 
 export const CI_ROBOT_KEY = new RegExp(`^${naming.ciRobotKey("(?<division>[a-z0-9]([-a-z0-9]*[a-z0-9])?)", "(?<app>[a-z0-9]([-a-z0-9]*[a-z0-9])?)").replaceAll("/", "\\/")}$`);
 

@@ -1,7 +1,7 @@
 import type { Rule } from "../rule";
 import { vaultEffectiveAccess, vaultPolicyShape } from "./access";
 import { authBackendNaming, authRoleNaming, ciSecretNaming, secretStoreNaming, tenantNamespaceNaming, vaultPolicyNaming } from "./naming";
-import { ciSecretOwner, namespaceSelection, singleOwner, storeLoginBinding, storeRouting, tenantRbac, unjudgedType } from "./reach";
+import { ciSecretOwner, namespaceSelection, pushToPrimary, singleOwner, storeLoginBinding, storeRouting, tenantRbac, unjudgedType } from "./reach";
 import { authRoleScope, clusterExternalSecretScope, noLiteralSecrets, pipelinesSecretScope, protectedVaultMounts, refreshIntervalBounds, vaultPolicyGlob } from "./scoping";
 import { esoEgressPresent, rolePoliciesExist, tenantNamespaceComplete, uniqueTargetSecrets } from "./stack";
 
@@ -20,6 +20,7 @@ export const RULES: readonly Rule[] = [
   namespaceSelection,
   storeRouting,
   clusterExternalSecretScope,
+  pushToPrimary,
   pipelinesSecretScope,
   ciSecretOwner,
   refreshIntervalBounds,

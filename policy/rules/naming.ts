@@ -43,7 +43,7 @@ export const tenantNamespaceNaming = resourceRule({
 
 export const vaultPolicyNaming = resourceRule({
   name: "vault-policy-naming",
-  description: "Vault policies are apps-<division>-read, platform-<cluster>-registries-read, pipelines-<cluster>-quay-robot-read or <env>-kv-rw.",
+  description: "Vault policies are apps-<division>-read, platform-<cluster>-read, platform-<cluster>-push-write, pipelines-<cluster>-quay-robot-read or <env>-kv-rw.",
   check(r, _config, report) {
     if (r.type !== TYPES.policy) return;
     const name = r.props.name;
@@ -52,7 +52,7 @@ export const vaultPolicyNaming = resourceRule({
       return;
     }
     if (!classifyPolicy(name)) {
-      report(`Vault policy "${name}" does not follow the platform's naming (apps-<division>-read, platform-<cluster>-registries-read, pipelines-<cluster>-quay-robot-read, <env>-kv-rw)`);
+      report(`Vault policy "${name}" does not follow the platform's naming (apps-<division>-read, platform-<cluster>-read, platform-<cluster>-push-write, pipelines-<cluster>-quay-robot-read, <env>-kv-rw)`);
     }
   },
 });
@@ -72,7 +72,7 @@ export const authBackendNaming = resourceRule<AuthPathConfig>({
 
 export const authRoleNaming = resourceRule<AuthPathConfig>({
   name: "auth-role-naming",
-  description: "Roles are apps-<cluster>-<division> (app-eso in that division's namespaces), pipelines-<cluster> and platform-<cluster>, on their cluster's auth mount.",
+  description: `Roles are apps-<cluster>-<division> (app-eso in that division's namespaces), pipelines-<cluster>, platform-<cluster> and platform-<cluster>-push (${naming.PUSH_SERVICE_ACCOUNT}), on their cluster's auth mount.`,
   configSchema: AUTH_PATHS_SCHEMA,
   check(r, config, report) {
     if (r.type !== TYPES.role) return;
@@ -97,15 +97,17 @@ export const authRoleNaming = resourceRule<AuthPathConfig>({
       if (outside.length) report(`role "${p.roleName}" (division ${division}) binds namespaces of other divisions: ${outside.join(", ")}`);
     } else if (names.length === 1 && names[0] === naming.PIPELINES_SERVICE_ACCOUNT) {
       if (p.roleName !== naming.pipelinesRole(cluster)) report(`pipelines role is named "${p.roleName}"; name it "${naming.pipelinesRole(cluster)}"`);
+    } else if (names.length === 1 && names[0] === naming.PUSH_SERVICE_ACCOUNT) {
+      if (p.roleName !== naming.platformPushRole(cluster)) report(`push role is named "${p.roleName}"; name it "${naming.platformPushRole(cluster)}"`);
     } else if (p.roleName !== naming.platformRole(cluster)) {
-      report(`role "${p.roleName}" binds ${names.join(", ")}: only app-eso (apps-<cluster>-<division>), ${naming.PIPELINES_SERVICE_ACCOUNT} (pipelines-<cluster>) and ESO's own ServiceAccount (platform-<cluster>) are expected`);
+      report(`role "${p.roleName}" binds ${names.join(", ")}: only app-eso (apps-<cluster>-<division>), ${naming.PIPELINES_SERVICE_ACCOUNT} (pipelines-<cluster>), ${naming.PUSH_SERVICE_ACCOUNT} (platform-<cluster>-push) and ESO's own ServiceAccount (platform-<cluster>) are expected`);
     }
   },
 });
 
 export const secretStoreNaming = resourceRule<AuthPathConfig>({
   name: "secret-store-naming",
-  description: `A tenant namespace's SecretStore is ${naming.TENANT_STORE}, authenticating as ${naming.TENANT_SERVICE_ACCOUNT} with apps-<cluster>-<division>; the pipelines store is ${naming.PIPELINES_STORE}.`,
+  description: `A tenant namespace's SecretStore is ${naming.TENANT_STORE}, authenticating as ${naming.TENANT_SERVICE_ACCOUNT} with apps-<cluster>-<division>; the pipelines store is ${naming.PIPELINES_STORE}; the PushSecrets' store is ${naming.PUSH_STORE} as ${naming.PUSH_SERVICE_ACCOUNT} with platform-<cluster>-push, outside tenant namespaces.`,
   configSchema: AUTH_PATHS_SCHEMA,
   check(r, config, report) {
     if (esoKind(r.type) !== "SecretStore") return;
@@ -121,6 +123,11 @@ export const secretStoreNaming = resourceRule<AuthPathConfig>({
       if (meta.name !== naming.PIPELINES_STORE) report(`the store in ${naming.PIPELINES_NAMESPACE} must be named ${naming.PIPELINES_STORE}, not "${meta.name}"`);
       if (auth?.serviceAccountRef?.name !== naming.PIPELINES_SERVICE_ACCOUNT) report(`${where} must authenticate as ${naming.PIPELINES_SERVICE_ACCOUNT}`);
       if (auth?.role !== naming.pipelinesRole(cluster)) report(`${where} must use role ${naming.pipelinesRole(cluster)}, not "${auth?.role}"`);
+      return;
+    }
+    if (meta.name === naming.PUSH_STORE && !meta.namespace?.startsWith(naming.TENANT_NAMESPACE_PREFIX)) {
+      if (auth?.serviceAccountRef?.name !== naming.PUSH_SERVICE_ACCOUNT) report(`${where} must authenticate as ${naming.PUSH_SERVICE_ACCOUNT}`);
+      if (auth?.role !== naming.platformPushRole(cluster)) report(`${where} must use role ${naming.platformPushRole(cluster)}, not "${auth?.role}"`);
       return;
     }
     if (meta.name !== naming.TENANT_STORE) report(`SecretStore ${where} must be named ${naming.TENANT_STORE}: tenants' ExternalSecrets and the onboarding docs refer to that name`);

@@ -2,11 +2,12 @@
 // and logins, CI robots, RBAC over tenant Secrets, and one manager per object.
 import * as naming from "../../infra/naming";
 import { buildModel, genericData, isGeneric, POLICY_PATH, type KubernetesRole, type StackModel } from "../model";
-import { namespaceLabels, selects, selectsWithout, type LabelSelector, type NamespaceSelection } from "../selector";
+import { namespaceLabels, selects, selectsWithout, type LabelSelector, type NamespaceSelection } from "../../infra/labelSelector";
 import { stackRule } from "../rule";
 import { esoKind, metaOf, objectName, specOf, TYPES, type ClusterExternalSecretSpec, type ResourceView, type SecretStoreSpec, type StoreRef, type VaultStoreProvider } from "../shapes";
 import { effectiveConfig, KV_SCHEMA, type AccessConfig } from "./access";
 import { CI_ROBOT_KEY, teamOfCiSecret } from "./common";
+import { CLUSTER_GENERATOR, INERT_GENERATORS } from "./scoping";
 
 interface Selection {
   what: string;
@@ -126,6 +127,55 @@ export const storeRouting = stackRule({
 });
 
 type KvConfig = Pick<AccessConfig, "kvMount">;
+
+interface PrimaryConfig {
+  primaryServers: string[];
+}
+
+const sameServer = (a: string, b: string) => a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
+
+export const pushToPrimary = stackRule<PrimaryConfig>({
+  name: "push-to-primary",
+  description:
+    "Every store a PushSecret or ClusterPushSecret writes through is a Vault store of this stack whose server is the primary (seed 003: pull locally, write to the primary; a replica refuses writes). The primary is primaryServers, or else the address of this stack's Vault provider, which Pulumi itself writes to.",
+  configSchema: {
+    primaryServers: { type: "array", items: { type: "string" }, description: "Vault addresses that accept writes; default: the stack's vault provider address", default: [] },
+  },
+  check(resources, config, report) {
+    const providers = resources.filter((r) => r.type === "pulumi:providers:vault").map((r) => r.props.address).filter((a): a is string => typeof a === "string");
+    const primaries = config.primaryServers.length ? config.primaryServers : providers;
+    const stores = resources.filter((r) => esoKind(r.type) === "SecretStore" || esoKind(r.type) === "ClusterSecretStore");
+    const find = (kind: string, name: string, namespace: string | undefined) =>
+      stores.find((s) => esoKind(s.type) === kind && metaOf(s).name === name && (kind === "ClusterSecretStore" || (metaOf(s).namespace ?? "default") === namespace));
+    for (const r of resources) {
+      const kind = esoKind(r.type);
+      if (kind !== "PushSecret" && kind !== "ClusterPushSecret") continue;
+      const spec = specOf<{ secretStoreRefs?: Array<StoreRef & { labelSelector?: unknown }>; pushSecretSpec?: { secretStoreRefs?: Array<StoreRef & { labelSelector?: unknown }> } }>(r);
+      const refs = (kind === "PushSecret" ? spec.secretStoreRefs : spec.pushSecretSpec?.secretStoreRefs) ?? [];
+      const at = `${kind} ${objectName(r)}`;
+      for (const ref of refs) {
+        if (!ref.name) {
+          report(`${at} selects its stores by label ${JSON.stringify(ref.labelSelector ?? {})}: name the primary's store, so a replica store can never be among them`, r.urn);
+          continue;
+        }
+        const refKind = ref.kind ?? "SecretStore";
+        if (kind === "ClusterPushSecret" && refKind !== "ClusterSecretStore") {
+          report(`${at} writes through SecretStore "${ref.name}" in every namespace it selects: the pack cannot tell which server each is; write through one store of this stack on the primary`, r.urn);
+          continue;
+        }
+        const store = find(refKind, ref.name, metaOf(r).namespace ?? "default");
+        const server = store ? specOf<SecretStoreSpec>(store).provider?.vault?.server : undefined;
+        if (!store || server === undefined) {
+          report(`${at} writes through ${refKind} "${ref.name}", which is not a Vault store of this stack: the pack cannot tell it is the primary`, r.urn);
+        } else if (primaries.length === 0) {
+          report(`${at} writes through ${objectName(store)} at ${server}, but no primary is known: set this rule's primaryServers`, r.urn);
+        } else if (!primaries.some((p) => sameServer(p, server))) {
+          report(`${at} writes through ${refKind} ${objectName(store)} at ${server}, a read replica: PushSecrets write only to the primary (${primaries.join(", ")}); seed 003: replicas refuse writes`, r.urn);
+        }
+      }
+    }
+  },
+});
 
 /** A glob as Vault's kubernetes auth matches bound names: `*` anywhere. */
 function globMatches(pattern: string, value: string): boolean {
@@ -373,6 +423,7 @@ function unjudged(r: ResourceView, kvMount: string): string | undefined {
     const t = r.type.slice("kubernetes:".length);
     if (JUDGED_KUBERNETES.has(t) || JUDGED_ESO.has(esoKind(r.type) ?? "")) return undefined;
     if (/^generators\.external-secrets\.io\/[^:]+:(Password|UUID|VaultDynamicSecret)$/.test(t)) return undefined;
+    if (r.type === CLUSTER_GENERATOR && INERT_GENERATORS.includes(specOf<{ kind?: string }>(r).kind ?? "")) return undefined;
     return `${r.type}`;
   }
   if (r.type.startsWith("vault:")) {

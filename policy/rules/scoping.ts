@@ -1,7 +1,7 @@
 // Scoping rules: what each grant, binding and store may reach.
 import * as naming from "../../infra/naming";
 import { parsePolicy, policySourceOf } from "../model";
-import { resourceRule } from "../rule";
+import { resourceRule, stackRule } from "../rule";
 import {
   esoKind,
   metaOf,
@@ -11,8 +11,12 @@ import {
   type ClusterExternalSecretSpec,
   type ExternalSecretSpec,
   type RoleProps,
+  type SecretStoreSpec,
+  type StoreRef,
 } from "../shapes";
-import { CI_ROBOT_KEY, GLOB, goDurationSeconds } from "./common";
+
+export const CLUSTER_GENERATOR = "kubernetes:generators.external-secrets.io/v1alpha1:ClusterGenerator";
+import { AUTH_PATHS_SCHEMA, CI_ROBOT_KEY, clusterOfAuthPath, GLOB, goDurationSeconds, PLATFORM_KEY, type AuthPathConfig } from "./common";
 
 export const vaultPolicyGlob = resourceRule({
   name: "vault-policy-glob",
@@ -66,22 +70,58 @@ export const authRoleScope = resourceRule<TtlConfig>({
   },
 });
 
-export const clusterExternalSecretScope = resourceRule({
+type GeneratorRef = { apiVersion?: string; kind?: string; name?: string };
+type DataFromItem = { extract?: unknown; find?: unknown; sourceRef?: { storeRef?: StoreRef; generatorRef?: GeneratorRef } };
+type Generated = { dataFrom?: DataFromItem[]; data?: unknown[] };
+
+/** Every value comes from a generator: the refresh interval is then a rotation cadence, not a read. */
+function generatorOnly(spec: Generated | undefined): boolean {
+  const from = spec?.dataFrom ?? [];
+  return (spec?.data ?? []).length === 0 && from.length > 0 && from.every((d) => d.sourceRef?.generatorRef !== undefined);
+}
+
+/** Generators that hold no credential and reach nothing: a ClusterGenerator of one of these kinds is judged safe. */
+export const INERT_GENERATORS = ["Password", "UUID"];
+
+export const clusterExternalSecretScope = stackRule<AuthPathConfig>({
   name: "cluster-external-secret-scope",
-  description: `A ClusterExternalSecret reads through ${naming.PLATFORM_STORE}, and reads only ocp/<cluster>/registries/ keys (which namespaces it reaches is namespace-selection's).`,
-  check(r, _config, report) {
-    if (esoKind(r.type) !== "ClusterExternalSecret") return;
-    const spec = specOf<ClusterExternalSecretSpec>(r);
-    const at = `ClusterExternalSecret ${objectName(r)}`;
-    const es = spec.externalSecretSpec ?? {};
-    if (es.secretStoreRef?.kind !== "ClusterSecretStore" || es.secretStoreRef.name !== naming.PLATFORM_STORE) {
-      report(`${at} must read through ClusterSecretStore ${naming.PLATFORM_STORE}, not ${es.secretStoreRef?.kind} "${es.secretStoreRef?.name}"`);
-    }
-    if ((es.dataFrom ?? []).length) report(`${at} uses dataFrom; list each key under data so the reach is reviewable`);
-    const registries = new RegExp(`^${naming.registriesKeyPrefix("[a-z0-9]([-a-z0-9]*[a-z0-9])?").replaceAll("/", "\\/")}[^*]+$`);
-    for (const d of es.data ?? []) {
-      const key = d.remoteRef?.key ?? "";
-      if (!registries.test(key)) report(`${at} reads "${key}"; cluster-wide fan-out may read only ${naming.registriesKeyPrefix("<cluster>")} keys`);
+  description: `A ClusterExternalSecret (a distributed secret) reads Vault only through ClusterSecretStore ${naming.PLATFORM_STORE} (spec and per item), only keys under ocp/<cluster>/ of the cluster that store logs in to, and otherwise only from a ClusterGenerator of kind ${INERT_GENERATORS.join(" or ")}; never dataFrom extract/find (which namespaces it reaches is namespace-selection's).`,
+  configSchema: AUTH_PATHS_SCHEMA,
+  check(resources, config, report) {
+    const clusters = new Set(
+      resources
+        .filter((r) => esoKind(r.type) === "ClusterSecretStore" && metaOf(r).name === naming.PLATFORM_STORE)
+        .map((r) => clusterOfAuthPath(specOf<SecretStoreSpec>(r).provider?.vault?.auth?.kubernetes?.mountPath ?? "", config))
+        .filter((c): c is string => c !== undefined),
+    );
+    const generators = new Map(resources.filter((r) => r.type === CLUSTER_GENERATOR).map((r) => [metaOf(r).name, specOf<{ kind?: string }>(r).kind]));
+    const platformRef = (ref: StoreRef | undefined) => ref?.kind === "ClusterSecretStore" && ref.name === naming.PLATFORM_STORE;
+    for (const r of resources) {
+      if (esoKind(r.type) !== "ClusterExternalSecret") continue;
+      const at = `ClusterExternalSecret ${objectName(r)}`;
+      const es = (specOf<ClusterExternalSecretSpec>(r).externalSecretSpec ?? {}) as ExternalSecretSpec & { data?: Array<{ sourceRef?: { storeRef?: StoreRef } }>; dataFrom?: DataFromItem[] };
+      const generated = generatorOnly(es);
+      if (es.secretStoreRef ? !platformRef(es.secretStoreRef) : !generated) {
+        report(`${at} must read through ClusterSecretStore ${naming.PLATFORM_STORE}, not ${es.secretStoreRef ? `${es.secretStoreRef.kind} "${es.secretStoreRef.name}"` : "no store"}`, r.urn);
+      }
+      for (const d of [...(es.data ?? []), ...(es.dataFrom ?? [])]) {
+        const ref = d.sourceRef?.storeRef;
+        if (ref && !platformRef(ref)) report(`${at} reads an item through ${ref.kind} "${ref.name}"; distributed secrets read only through ClusterSecretStore ${naming.PLATFORM_STORE}`, r.urn);
+      }
+      for (const d of es.dataFrom ?? []) {
+        const gen = d.sourceRef?.generatorRef;
+        if (!gen) report(`${at} uses dataFrom ${d.extract ? "extract" : d.find ? "find" : "without a generator"}; list each key under data so the reach is reviewable`, r.urn);
+        else if (gen.kind !== "ClusterGenerator") report(`${at} reads generator ${gen.kind} "${gen.name}": a namespaced generator is not in the namespaces it selects; use a ClusterGenerator`, r.urn);
+        else if (!INERT_GENERATORS.includes(generators.get(gen.name) ?? "")) {
+          report(`${at} reads ClusterGenerator "${gen.name}", ${generators.has(gen.name) ? `of kind ${generators.get(gen.name)}, which logs in somewhere itself` : "which this stack does not define"}: distributed secrets are generated only by ${INERT_GENERATORS.join(" or ")}`, r.urn);
+        }
+      }
+      for (const d of (es.data ?? []) as Array<{ remoteRef?: { key?: string } }>) {
+        const key = d.remoteRef?.key ?? "";
+        const cluster = PLATFORM_KEY.exec(key)?.[1];
+        if (!cluster || key.split("/").includes("..")) report(`${at} reads "${key}"; distributed secrets may read only ${naming.platformKeyPrefix("<cluster>")} keys`, r.urn);
+        else if (clusters.size > 0 && !clusters.has(cluster)) report(`${at} reads "${key}", under cluster ${cluster}; this stack's ${naming.PLATFORM_STORE} belongs to ${[...clusters].join(", ")} and reads only ${naming.platformKeyPrefix([...clusters][0]!)}`, r.urn);
+      }
     }
   },
 });
@@ -108,18 +148,28 @@ interface RefreshConfig {
 
 export const refreshIntervalBounds = resourceRule<RefreshConfig>({
   name: "refresh-interval-bounds",
-  description: "ExternalSecret refreshInterval and ClusterExternalSecret refreshTime stay within bounds (default 1m to 24h): fast enough to pick up a rotation, slow enough not to hammer Vault.",
+  description:
+    "ExternalSecret refreshInterval and ClusterExternalSecret refreshTime stay within bounds (default 1m to 24h): fast enough to pick up a rotation, slow enough not to hammer Vault. Where every value comes from a generator (and for a PushSecret of a generator) the interval is the rotation cadence: 0 (once) or at least the minimum.",
   configSchema: {
     minRefresh: { type: "string", description: "shortest allowed interval (Go duration)", default: "1m" },
     maxRefresh: { type: "string", description: "longest allowed interval (Go duration)", default: "24h" },
   },
   check(r, config, report) {
     const kind = esoKind(r.type);
-    const intervals: Array<[string, string | undefined]> = [];
-    if (kind === "ExternalSecret") intervals.push(["refreshInterval", specOf<ExternalSecretSpec>(r).refreshInterval]);
+    // [field, value, rotation]: a rotation has no upper bound and may be 0 (generate once).
+    const intervals: Array<[string, string | undefined, boolean]> = [];
+    if (kind === "ExternalSecret") {
+      const spec = specOf<ExternalSecretSpec & Generated>(r);
+      intervals.push(["refreshInterval", spec.refreshInterval, generatorOnly(spec)]);
+    }
     if (kind === "ClusterExternalSecret") {
       const spec = specOf<ClusterExternalSecretSpec>(r);
-      intervals.push(["refreshTime", spec.refreshTime], ["externalSecretSpec.refreshInterval", spec.externalSecretSpec?.refreshInterval]);
+      const es = spec.externalSecretSpec as (ExternalSecretSpec & Generated) | undefined;
+      intervals.push(["refreshTime", spec.refreshTime, false], ["externalSecretSpec.refreshInterval", es?.refreshInterval, generatorOnly(es)]);
+    }
+    if (kind === "PushSecret") {
+      const spec = specOf<{ refreshInterval?: string; selector?: { generatorRef?: unknown } }>(r);
+      intervals.push(["refreshInterval", spec.refreshInterval, spec.selector?.generatorRef !== undefined]);
     }
     const min = goDurationSeconds(config.minRefresh);
     const max = goDurationSeconds(config.maxRefresh);
@@ -127,11 +177,12 @@ export const refreshIntervalBounds = resourceRule<RefreshConfig>({
       report(`refresh-interval-bounds config: minRefresh "${config.minRefresh}" / maxRefresh "${config.maxRefresh}" must be Go durations`);
       return;
     }
-    for (const [field, value] of intervals) {
-      // ESO's default for both is 1h.
+    for (const [field, value, rotation] of intervals) {
+      // ESO's default for every one of them is 1h.
       const seconds = goDurationSeconds(value ?? "1h");
       if (seconds === undefined) report(`${objectName(r)} ${field} "${value}" is not a duration`);
-      else if (seconds < min || seconds > max) report(`${objectName(r)} ${field} ${value ?? "1h (default)"} is outside ${config.minRefresh}..${config.maxRefresh}`);
+      else if (rotation && seconds !== 0 && seconds < min) report(`${objectName(r)} ${field} ${value} rotates a generated value more often than ${config.minRefresh}`);
+      else if (!rotation && (seconds < min || seconds > max)) report(`${objectName(r)} ${field} ${value ?? "1h (default)"} is outside ${config.minRefresh}..${config.maxRefresh}`);
     }
   },
 });

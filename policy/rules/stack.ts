@@ -1,7 +1,7 @@
 // Stack rules: relations between resources that no single resource shows.
 import * as naming from "../../infra/naming";
 import { stackRule } from "../rule";
-import { namespaceLabels, selects } from "../selector";
+import { namespaceLabels, selects } from "../../infra/labelSelector";
 import {
   cesSelectors,
   esoKind,

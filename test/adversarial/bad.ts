@@ -332,11 +332,11 @@ export const BAD: BadFragment[] = [
     fragment: () => void policy("apps-retail-read", hcl(["secret/data/apps/retail/*", ["read"]], ["secret/metadata/apps/retail/*", ["read", "list", "delete"]])),
   },
   {
-    name: "a registries policy reading another cluster's registries",
+    name: "a platform policy reading another cluster's registries",
     stack: "spoke-dc-v6",
     rule: "vault-policy-shape",
-    message: /"platform-spoke-dc-v9-registries-read" .*reaches secret\/data\/ocp\/spoke-dc-v6\/registries\//,
-    fragment: () => void policy("platform-spoke-dc-v9-registries-read", hcl(["secret/data/ocp/spoke-dc-v6/registries/*", ["read"]])),
+    message: /"platform-spoke-dc-v9-read" .*reaches secret\/data\/ocp\/spoke-dc-v6\/registries\//,
+    fragment: () => void policy("platform-spoke-dc-v9-read", hcl(["secret/data/ocp/spoke-dc-v6/registries/*", ["read"]])),
   },
 
   // --- namespace selection
@@ -613,11 +613,11 @@ export const BAD: BadFragment[] = [
     fragment: () => void role("pipelines-copy", { roleName: "pipelines-spoke-dc-v6", boundServiceAccountNames: ["pipelines-vault-apps"], boundServiceAccountNamespaces: ["openshift-pipelines"], tokenPolicies: ["pipelines-spoke-dc-v6-quay-robot-read"] }),
   },
   {
-    name: "a second policy resource with the registries policy's name",
+    name: "a second policy resource with the platform policy's name",
     stack: "spoke-dc-v6",
     rule: "single-owner",
-    message: /vault sys\/policies\/acl\/platform-spoke-dc-v6-registries-read is managed by 2 resources/,
-    fragment: () => void new vault.Policy("registries-copy", { name: "platform-spoke-dc-v6-registries-read", policy: hcl(["secret/data/ocp/spoke-dc-v6/registries/*", ["read"]]) }),
+    message: /vault sys\/policies\/acl\/platform-spoke-dc-v6-read is managed by 2 resources/,
+    fragment: () => void new vault.Policy("registries-copy", { name: "platform-spoke-dc-v6-read", policy: hcl(["secret/data/ocp/spoke-dc-v6/registries/*", ["read"]]) }),
   },
   {
     name: "the old policy API writing a policy the stack already manages",
@@ -750,5 +750,131 @@ export const BAD: BadFragment[] = [
     rule: "unjudged-type",
     message: /cannot judge vault:identity\/oidcKey:OidcKey/,
     fragment: () => void new vault.identity.OidcKey("signing", { name: "signing" }),
+  },
+  // The secret catalogue (issue 13): distributed secrets, generators and PushSecrets written by hand.
+  {
+    name: "a distributed secret through a tenant's store",
+    stack: "spoke-dc-v6",
+    rule: "cluster-external-secret-scope",
+    message: /ClusterExternalSecret gh-copy must read through ClusterSecretStore vault-platform, not SecretStore "vault-apps"/,
+    fragment: () =>
+      void cr("gh-copy", "external-secrets.io/v1", "ClusterExternalSecret", { name: "gh-copy" }, {
+        namespaceSelectors: [{ matchLabels: { "apps.platform/tenant": "true", "secrets/gh-copy": "true" } }],
+        externalSecretSpec: { secretStoreRef: { kind: "SecretStore", name: "vault-apps" }, target: { name: "gh-copy" }, data: [{ secretKey: "token", remoteRef: { key: "ocp/spoke-dc-v6/github/pat", property: "token" } }] },
+      }),
+  },
+  {
+    name: "a distributed secret reading one item through another store",
+    stack: "spoke-dc-v6",
+    rule: "cluster-external-secret-scope",
+    message: /ClusterExternalSecret mixed reads an item through ClusterSecretStore "legacy-vault"/,
+    fragment: () =>
+      void cr("mixed", "external-secrets.io/v1", "ClusterExternalSecret", { name: "mixed" }, {
+        namespaceSelectors: [{ matchLabels: { "apps.platform/tenant": "true" } }],
+        externalSecretSpec: {
+          secretStoreRef: { kind: "ClusterSecretStore", name: "vault-platform" },
+          target: { name: "mixed" },
+          data: [{ secretKey: "token", remoteRef: { key: "ocp/spoke-dc-v6/github/pat", property: "token" }, sourceRef: { storeRef: { kind: "ClusterSecretStore", name: "legacy-vault" } } }],
+        },
+      }),
+  },
+  {
+    name: "a distributed secret reading another cluster's platform key",
+    stack: "spoke-dc-v6",
+    rule: "cluster-external-secret-scope",
+    message: /ClusterExternalSecret v7-pat reads "ocp\/spoke-dc-v7\/github\/pat", under cluster spoke-dc-v7; this stack's vault-platform belongs to spoke-dc-v6/,
+    fragment: () =>
+      void cr("v7-pat", "external-secrets.io/v1", "ClusterExternalSecret", { name: "v7-pat" }, {
+        namespaceSelectors: [{ matchLabels: { "apps.platform/tenant": "true" } }],
+        externalSecretSpec: { secretStoreRef: { kind: "ClusterSecretStore", name: "vault-platform" }, target: { name: "v7-pat" }, data: [{ secretKey: "token", remoteRef: { key: "ocp/spoke-dc-v7/github/pat", property: "token" } }] },
+      }),
+  },
+  {
+    name: "a distributed secret extracting a whole subtree",
+    stack: "spoke-dc-v6",
+    rule: "cluster-external-secret-scope",
+    message: /ClusterExternalSecret all-github uses dataFrom extract; list each key under data/,
+    fragment: () =>
+      void cr("all-github", "external-secrets.io/v1", "ClusterExternalSecret", { name: "all-github" }, {
+        namespaceSelectors: [{ matchLabels: { "apps.platform/tenant": "true" } }],
+        externalSecretSpec: { secretStoreRef: { kind: "ClusterSecretStore", name: "vault-platform" }, target: { name: "all-github" }, dataFrom: [{ extract: { key: "ocp/spoke-dc-v6/github/pat" } }] },
+      }),
+  },
+  {
+    name: "a distributed secret from a ClusterGenerator that logs in to Vault",
+    stack: "spoke-dc-v6",
+    rule: "cluster-external-secret-scope",
+    message: /reads ClusterGenerator "db-dynamic", of kind VaultDynamicSecret, which logs in somewhere itself/,
+    fragment: () => {
+      cr("db-dynamic", "generators.external-secrets.io/v1alpha1", "ClusterGenerator", { name: "db-dynamic" }, { kind: "VaultDynamicSecret", generator: { vaultDynamicSecretSpec: { path: "database/creds/admin" } } });
+      cr("db-admin", "external-secrets.io/v1", "ClusterExternalSecret", { name: "db-admin" }, {
+        namespaceSelectors: [{ matchLabels: { "apps.platform/tenant": "true" } }],
+        externalSecretSpec: { target: { name: "db-admin" }, dataFrom: [{ sourceRef: { generatorRef: { apiVersion: "generators.external-secrets.io/v1alpha1", kind: "ClusterGenerator", name: "db-dynamic" } } }] },
+      });
+    },
+  },
+  {
+    name: "a distributed secret whose expressions match every namespace but tenant=false ones",
+    stack: "spoke-dc-v6",
+    rule: "namespace-selection",
+    message: /ClusterExternalSecret almost-all selector 0 .* selects namespaces without apps.platform\/tenant: "true": it selects external-secrets/,
+    fragment: () => void ces("almost-all", { namespaceSelectors: [{ matchExpressions: [{ key: "apps.platform/tenant", operator: "NotIn", values: ["false"] }] }] }),
+  },
+  {
+    name: "a PushSecret writing through a store on the read replica",
+    stack: "spoke-dc-v6",
+    rule: "push-to-primary",
+    message: /PushSecret external-secrets\/db-password writes through SecretStore external-secrets\/vault-local at https:\/\/vault-dc6.sub.comptech-lab.com:8200, a read replica/,
+    fragment: () => {
+      store("vault-local", "external-secrets", { server: "https://vault-dc6.sub.comptech-lab.com:8200" });
+      cr("db-password", "external-secrets.io/v1alpha1", "PushSecret", { name: "db-password", namespace: "external-secrets" }, {
+        secretStoreRefs: [{ kind: "SecretStore", name: "vault-local" }],
+        selector: { secret: { name: "db-password" } },
+        data: [{ match: { secretKey: "password", remoteRef: { remoteKey: "ocp/spoke-dc-v6/generated/db-password" } } }],
+      });
+    },
+  },
+  {
+    name: "a PushSecret choosing its stores by label",
+    stack: "spoke-dc-v6",
+    rule: "push-to-primary",
+    message: /PushSecret external-secrets\/fanout-push selects its stores by label \{"matchLabels":\{"region":"any"\}\}/,
+    fragment: () =>
+      void cr("fanout-push", "external-secrets.io/v1alpha1", "PushSecret", { name: "fanout-push", namespace: "external-secrets" }, {
+        secretStoreRefs: [{ kind: "SecretStore", labelSelector: { matchLabels: { region: "any" } } }],
+        selector: { secret: { name: "db-password" } },
+        data: [{ match: { secretKey: "password", remoteRef: { remoteKey: "ocp/spoke-dc-v6/generated/db-password" } } }],
+      }),
+  },
+  {
+    name: "a PushSecret store whose role writes anywhere in the KV mount",
+    stack: "spoke-dc-v6",
+    rule: "vault-effective-access",
+    message: /ServiceAccount external-secrets\/eso-vault-push \(PushSecret store\) reaches secret\/data\/… \(create, read, update\).*the catalogue allows it create\/read\/update under secret\/data\/ocp\/spoke-dc-v6\//,
+    fragment: () => {
+      policy("push-anything", hcl(["secret/data/*", ["create", "read", "update"]]));
+      role("platform-spoke-dc-v6-push", { boundServiceAccountNames: ["eso-vault-push"], boundServiceAccountNamespaces: ["external-secrets"], tokenPolicies: ["push-anything"] });
+      store("vault-platform-push", "external-secrets", { auth: { kubernetes: { mountPath: "spoke-dc-v6-k8s", role: "platform-spoke-dc-v6-push", serviceAccountRef: { name: "eso-vault-push", audiences: ["vault"] } } } });
+      cr("any-push", "external-secrets.io/v1alpha1", "PushSecret", { name: "any-push", namespace: "external-secrets" }, {
+        secretStoreRefs: [{ kind: "SecretStore", name: "vault-platform-push" }],
+        selector: { secret: { name: "db-password" } },
+        data: [{ match: { secretKey: "password", remoteRef: { remoteKey: "ocp/spoke-dc-v6/generated/db-password" } } }],
+      });
+    },
+  },
+  {
+    name: "a generated password rotated every ten seconds",
+    stack: "spoke-dc-v6",
+    rule: "refresh-interval-bounds",
+    message: /external-secrets\/churn refreshInterval 10s rotates a generated value more often than 1m/,
+    fragment: () => {
+      cr("churn-generator", "generators.external-secrets.io/v1alpha1", "Password", { name: "churn", namespace: "external-secrets" }, { length: 32, noUpper: false, allowRepeat: true });
+      cr("churn", "external-secrets.io/v1alpha1", "PushSecret", { name: "churn", namespace: "external-secrets" }, {
+        refreshInterval: "10s",
+        secretStoreRefs: [{ kind: "SecretStore", name: "vault-platform-push" }],
+        selector: { generatorRef: { apiVersion: "generators.external-secrets.io/v1alpha1", kind: "Password", name: "churn" } },
+        data: [{ match: { secretKey: "password", remoteRef: { remoteKey: "ocp/spoke-dc-v6/generated/churn" } } }],
+      });
+    },
   },
 ];

@@ -175,4 +175,103 @@ export const GOOD: Fragment[] = [
     stack: "vault",
     fragment: () => void new vault.generic.Endpoint("payments-flags", { path: "secret/data/apps/payments/checkout-api/flags", dataJson: JSON.stringify({ data: { dark: "on" } }) }),
   },
+  // The secret catalogue (issue 13), written by hand the way the program writes it.
+  {
+    name: "a per-namespace generated secret from a Password ClusterGenerator, rotated every 30 days",
+    stack: "spoke-dc-v6",
+    fragment: () => {
+      new k8s.apiextensions.CustomResource("csrf-generator", {
+        apiVersion: "generators.external-secrets.io/v1alpha1",
+        kind: "ClusterGenerator",
+        metadata: { name: "csrf-key" },
+        spec: { kind: "Password", generator: { passwordSpec: { length: 48, noUpper: false, allowRepeat: true } } },
+      });
+      new k8s.apiextensions.CustomResource("csrf-key", {
+        apiVersion: "external-secrets.io/v1",
+        kind: "ClusterExternalSecret",
+        metadata: { name: "csrf-key" },
+        spec: {
+          namespaceSelectors: [{ matchLabels: { ...TENANT, "secrets/csrf-key": "true" } }],
+          refreshTime: "1h",
+          externalSecretSpec: {
+            refreshInterval: "720h",
+            target: { name: "csrf-key" },
+            dataFrom: [{ sourceRef: { generatorRef: { apiVersion: "generators.external-secrets.io/v1alpha1", kind: "ClusterGenerator", name: "csrf-key" } } }],
+          },
+        },
+      });
+    },
+  },
+  {
+    name: "a distributed secret selecting two tenant namespaces by name, reading a key of this cluster",
+    stack: "spoke-dc-v6",
+    fragment: () =>
+      void new k8s.apiextensions.CustomResource("sonar-token", {
+        apiVersion: "external-secrets.io/v1",
+        kind: "ClusterExternalSecret",
+        metadata: { name: "sonar-token" },
+        spec: {
+          namespaceSelectors: [{ matchLabels: TENANT, matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["apps-payments-checkout-api-dev", "apps-payments-checkout-api-stg"] }] }],
+          refreshTime: "1h",
+          externalSecretSpec: {
+            secretStoreRef: { kind: "ClusterSecretStore", name: "vault-platform" },
+            target: { name: "sonar-token" },
+            data: [{ secretKey: "token", remoteRef: { key: "ocp/spoke-dc-v6/sonar/token", property: "token" } }],
+          },
+        },
+      }),
+  },
+  {
+    name: "a generated database password pushed to the primary by its own write-only-there store",
+    stack: "spoke-dc-v6",
+    fragment: () => {
+      const key = "secret/data/ocp/spoke-dc-v6/generated/orders-db";
+      new vault.Policy("push-write", { name: "platform-spoke-dc-v6-push-write", policy: hcl([key, ["create", "read", "update"]], [key.replace("/data/", "/metadata/"), ["create", "read", "update"]]) });
+      new vault.kubernetes.AuthBackendRole("push-role", {
+        backend: "spoke-dc-v6-k8s",
+        roleName: "platform-spoke-dc-v6-push",
+        boundServiceAccountNames: ["eso-vault-push"],
+        boundServiceAccountNamespaces: ["external-secrets"],
+        audience: "vault",
+        aliasNameSource: "serviceaccount_uid",
+        tokenTtl: 1200,
+        tokenMaxTtl: 3600,
+        tokenPolicies: ["platform-spoke-dc-v6-push-write"],
+      });
+      new k8s.core.v1.ServiceAccount("push-sa", { metadata: { name: "eso-vault-push", namespace: "external-secrets" } });
+      new k8s.apiextensions.CustomResource("push-store", {
+        apiVersion: "external-secrets.io/v1",
+        kind: "SecretStore",
+        metadata: { name: "vault-platform-push", namespace: "external-secrets" },
+        spec: {
+          provider: {
+            vault: {
+              server: "https://vault.sub.comptech-lab.com:8200",
+              path: "secret",
+              version: "v2",
+              auth: { kubernetes: { mountPath: "spoke-dc-v6-k8s", role: "platform-spoke-dc-v6-push", serviceAccountRef: { name: "eso-vault-push", audiences: ["vault"] } } },
+            },
+          },
+        },
+      });
+      new k8s.apiextensions.CustomResource("orders-db-generator", {
+        apiVersion: "generators.external-secrets.io/v1alpha1",
+        kind: "Password",
+        metadata: { name: "orders-db", namespace: "external-secrets" },
+        spec: { length: 32, noUpper: false, allowRepeat: true },
+      });
+      new k8s.apiextensions.CustomResource("orders-db-push", {
+        apiVersion: "external-secrets.io/v1alpha1",
+        kind: "PushSecret",
+        metadata: { name: "orders-db", namespace: "external-secrets" },
+        spec: {
+          refreshInterval: "2160h",
+          updatePolicy: "Replace",
+          secretStoreRefs: [{ kind: "SecretStore", name: "vault-platform-push" }],
+          selector: { generatorRef: { apiVersion: "generators.external-secrets.io/v1alpha1", kind: "Password", name: "orders-db" } },
+          data: [{ match: { secretKey: "password", remoteRef: { remoteKey: "ocp/spoke-dc-v6/generated/orders-db", property: "password" } } }],
+        },
+      });
+    },
+  },
 ];

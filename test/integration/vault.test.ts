@@ -148,7 +148,7 @@ describe.skipIf(!BINARY)("shipped stacks on a real server", () => {
   it("the server really is OpenBao with the stacks' mounts, policies and roles", async () => {
     expect(await server.version()).toMatch(/^\d+\.\d+/);
     const policies = (await vault.must("GET", "sys/policies/acl?list=true")).data.keys as string[];
-    expect(policies).toEqual(expect.arrayContaining(["apps-platform-read", "apps-payments-read", "platform-spoke-dc-v6-registries-read", "pipelines-spoke-dc-v7-quay-robot-read"]));
+    expect(policies).toEqual(expect.arrayContaining(["apps-platform-read", "apps-payments-read", "platform-spoke-dc-v6-read", "platform-spoke-dc-v7-push-write", "pipelines-spoke-dc-v7-quay-robot-read"]));
     const auth = (await vault.must("GET", "sys/auth")).data as Record<string, { type: string }>;
     expect(auth["spoke-dc-v6-k8s/"]?.type).toBe("kubernetes");
     expect(auth["spoke-dc-v7-k8s/"]?.type).toBe("kubernetes");
@@ -176,7 +176,7 @@ describe.skipIf(!BINARY)("shipped stacks on a real server", () => {
     expect(surprises).toEqual([]);
   });
 
-  it.each(["spoke-dc-v6", "spoke-dc-v7"])("%s: the platform role reads only ocp/<cluster>/registries/", async (stack) => {
+  it.each(["spoke-dc-v6", "spoke-dc-v7"])("%s: the platform role reads its catalogue keys under ocp/<cluster>/, not another cluster's or a tenant's", async (stack) => {
     const c = runs[stack]!.outputs.cluster!;
     const other = stack === "spoke-dc-v6" ? "spoke-dc-v7" : "spoke-dc-v6";
     const token = await login(c.authPath, naming.platformRole(c.cluster), { namespace: "external-secrets", name: "external-secrets" }, true);

@@ -1,5 +1,5 @@
 // Kubernetes label selectors with k8s.io/apimachinery semantics, and which namespaces an ESO
-// object's namespace selection can reach. Pure; the pack and the secret catalogue share it.
+// object's namespace selection can reach. Pure; the program (secret catalogue) and the pack share it.
 //
 // * matchLabels and matchExpressions are ANDed; an empty selector `{}` selects everything.
 // * In: the key is present with one of the values. NotIn: absent, or present with none of
@@ -120,4 +120,22 @@ export function selects(sel: NamespaceSelection, ns: Namespace): boolean {
 /** Labels Kubernetes itself puts on every namespace. */
 export function namespaceLabels(name: string, labels: Labels = {}): Labels {
   return { "kubernetes.io/metadata.name": name, ...labels };
+}
+
+const NEGATION: Record<string, string> = { In: "NotIn", NotIn: "In", Exists: "DoesNotExist", DoesNotExist: "Exists" };
+
+/** The requirement that holds exactly where `r` does not (NotIn also holds where the key is absent). */
+function negation(r: Requirement): Requirement {
+  return { key: r.key, operator: NEGATION[r.operator] ?? r.operator, ...(r.values ? { values: r.values } : {}) };
+}
+
+/** Whether a valid selector selects every label set: no requirement of it can fail (`{}` is the only such selector). */
+export function selectsEverything(s: LabelSelector): boolean {
+  return !selectorProblem(s) && requirements(s).every((r) => witness([negation(r)]) === undefined);
+}
+
+/** Labels of an object that both selectors select, or undefined when no object can be selected by both. */
+export function overlap(a: LabelSelector, b: LabelSelector): Record<string, string> | undefined {
+  if (selectorProblem(a) || selectorProblem(b)) return undefined;
+  return witness([...requirements(a), ...requirements(b)]);
 }
