@@ -15,7 +15,11 @@ interface Sample {
   namespaces: number;
   resources: number;
   seconds: number;
+  /** CPU seconds (user + system) of the measured process tree: load-independent, unlike seconds. */
+  cpu: number;
   rssMb: number;
+  /** 1-minute load average before and after the measurement. */
+  load: [number, number];
 }
 
 export interface ResultRow {
@@ -25,11 +29,16 @@ export interface ResultRow {
   programSeconds: number;
   floorSeconds: number;
   packSeconds: number;
+  programCpu: number;
+  floorCpu: number;
+  packCpu: number;
   programRssMb: number;
   floorRssMb: number;
   programSpread: [number, number];
   floorSpread: [number, number];
   packSpread: [number, number];
+  /** Lowest and highest 1-minute load average seen around this size's measurements. */
+  load: [number, number];
   reps: number;
 }
 
@@ -56,11 +65,15 @@ function row(samples: Sample[], reps: number): ResultRow {
     programSeconds: median(program.map((s) => s.seconds)),
     floorSeconds: median(of("floor").map((s) => s.seconds)),
     packSeconds: median(of("pack").map((s) => s.seconds)),
+    programCpu: median(program.map((s) => s.cpu)),
+    floorCpu: median(of("floor").map((s) => s.cpu)),
+    packCpu: median(of("pack").map((s) => s.cpu)),
     programRssMb: median(program.map((s) => s.rssMb)),
     floorRssMb: median(of("floor").map((s) => s.rssMb)),
     programSpread: spread(program.map((s) => s.seconds)),
     floorSpread: spread(of("floor").map((s) => s.seconds)),
     packSpread: spread(of("pack").map((s) => s.seconds)),
+    load: spread(samples.flatMap((s) => s.load)),
     reps,
   };
 }
@@ -68,11 +81,11 @@ function row(samples: Sample[], reps: number): ResultRow {
 const f = (x: number, d = 2) => x.toFixed(d);
 
 function table(rows: ResultRow[]): string {
-  const head = "| tenant namespaces | resources | per namespace | program s (min–max) | floor s (min–max) | program/floor time | pack s | pack/program | program RSS MB | floor RSS MB | program/floor RSS | program ms/namespace |";
-  const lines = [head, `|${"---|".repeat(12)}`];
+  const head = "| tenant namespaces | resources | per namespace | program s (min–max) | floor s (min–max) | program/floor time | pack s | pack/program | program CPU s | floor CPU s | program/floor CPU | pack CPU s | pack/program CPU | program RSS MB | floor RSS MB | program/floor RSS | program ms/namespace | load avg (min–max) |";
+  const lines = [head, `|${"---|".repeat(18)}`];
   for (const r of rows) {
     lines.push(
-      `| ${r.tenants} | ${r.resources} | ${f(r.resourcesPerTenant)} | ${f(r.programSeconds)} (${f(r.programSpread[0])}–${f(r.programSpread[1])}) | ${f(r.floorSeconds)} (${f(r.floorSpread[0])}–${f(r.floorSpread[1])}) | ${f(r.programSeconds / r.floorSeconds)} | ${f(r.packSeconds, 3)} | ${f((100 * r.packSeconds) / r.programSeconds, 1)}% | ${f(r.programRssMb, 0)} | ${f(r.floorRssMb, 0)} | ${f(r.programRssMb / r.floorRssMb)} | ${f((1000 * r.programSeconds) / r.tenants)} |`,
+      `| ${r.tenants} | ${r.resources} | ${f(r.resourcesPerTenant)} | ${f(r.programSeconds)} (${f(r.programSpread[0])}–${f(r.programSpread[1])}) | ${f(r.floorSeconds)} (${f(r.floorSpread[0])}–${f(r.floorSpread[1])}) | ${f(r.programSeconds / r.floorSeconds)} | ${f(r.packSeconds, 3)} | ${f((100 * r.packSeconds) / r.programSeconds, 1)}% | ${f(r.programCpu)} | ${f(r.floorCpu)} | ${f(r.programCpu / r.floorCpu)} | ${f(r.packCpu)} | ${f((100 * r.packCpu) / r.programCpu, 1)}% | ${f(r.programRssMb, 0)} | ${f(r.floorRssMb, 0)} | ${f(r.programRssMb / r.floorRssMb)} | ${f((1000 * r.programSeconds) / r.tenants)} | ${f(r.load[0], 1)}–${f(r.load[1], 1)} |`,
     );
   }
   return lines.join("\n");
@@ -87,6 +100,8 @@ function targets(rows: ResultRow[]): string[] {
     check("program/floor time at 1000", big.programSeconds / big.floorSeconds, 1.15),
     check("program/floor peak RSS at 1000", big.programRssMb / big.floorRssMb, 1.25),
     check("pack/program time at 1000", big.packSeconds / big.programSeconds, 0.1),
+    check("program/floor CPU at 1000 (load-independent)", big.programCpu / big.floorCpu, 1.15),
+    check("pack/program CPU at 1000 (load-independent)", big.packCpu / big.programCpu, 0.1),
     check("time per namespace 1000 vs 100", big.programSeconds / big.tenants / (mid.programSeconds / mid.tenants), 1.5),
   ];
 }
@@ -136,7 +151,8 @@ for (const n of sizes) {
     for (const mode of ["program", "pack", "floor"] as const) samples.push(measure(mode, n, file));
   }
   rows.push(row(samples, reps));
-  console.log(`  ${n} namespaces: program ${f(rows.at(-1)!.programSeconds)}s, floor ${f(rows.at(-1)!.floorSeconds)}s, pack ${f(rows.at(-1)!.packSeconds, 3)}s`);
+  const r = rows.at(-1)!;
+  console.log(`  ${n} namespaces: program ${f(r.programSeconds)}s (${f(r.programCpu)} CPU s), floor ${f(r.floorSeconds)}s (${f(r.floorCpu)} CPU s), pack ${f(r.packSeconds, 3)}s (${f(r.packCpu)} CPU s), load ${f(r.load[0], 1)}–${f(r.load[1], 1)}`);
 }
 console.log(`\n${table(rows)}\n`);
 if (!args.smoke) for (const t of targets(rows)) console.log(t);

@@ -93,7 +93,9 @@ export async function previewStack(opts: PreviewOptions): Promise<PreviewResult>
   });
   const address = await engine.start();
   const ctx = { organization: ORGANIZATION, project: project.name, stack: opts.stack, env };
-  const packStart = opts.pack ? PolicyPackProcess.start(opts.pack.dir, address, ctx) : undefined;
+  // The pack is only needed once the program has succeeded: on failure it is killed, not awaited.
+  const abandonPack = new AbortController();
+  const packStart = opts.pack ? PolicyPackProcess.start(opts.pack.dir, address, ctx, { signal: abandonPack.signal }) : undefined;
   // A pack that fails to start must not leave the program's result unread, nor the reverse.
   packStart?.catch(() => undefined);
   let pack: PolicyPackProcess | undefined;
@@ -122,6 +124,7 @@ export async function previewStack(opts: PreviewOptions): Promise<PreviewResult>
       durationMs: performance.now() - started,
     };
   } finally {
+    if (!pack) abandonPack.abort();
     pack ??= await packStart?.catch(() => undefined);
     await pack?.stop();
     await engine.stop();

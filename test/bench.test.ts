@@ -18,8 +18,10 @@ it("npm run bench -- --smoke measures program, pack and floor and writes results
   expect(row.tenants).toBe(10);
   // 10 namespaces: 5 apps in 5 divisions, each namespace with its 5 resources and component.
   expect(row.resources).toBeGreaterThan(60);
-  for (const k of ["programSeconds", "floorSeconds", "packSeconds", "programRssMb", "floorRssMb"] as const) expect(row[k]).toBeGreaterThan(0);
+  for (const k of ["programSeconds", "floorSeconds", "packSeconds", "programCpu", "floorCpu", "packCpu", "programRssMb", "floorRssMb"] as const) expect(row[k]).toBeGreaterThan(0);
   expect(existsSync(out![2]!)).toBe(true);
   expect(readFileSync(out![2]!).subarray(1, 4).toString()).toBe("PNG");
   expect(r.stdout).toMatch(/\| 10 \| \d+ \|/);
+  // The load the machine was under is part of every row.
+  expect(row.load[0]).toBeLessThanOrEqual(row.load[1]);
 });

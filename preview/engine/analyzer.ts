@@ -63,8 +63,16 @@ export class PolicyPackProcess {
     readonly stderr: () => string,
   ) {}
 
-  /** Starts the pack as the language host does and connects to the port it prints. */
-  static async start(packDir: string, engineAddress: string, ctx: StackContext, node = process.execPath): Promise<PolicyPackProcess> {
+  /** The pack's process id (benchmarks read its CPU time). */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /**
+   * Starts the pack as the language host does and connects to the port it prints. Aborting
+   * `signal` kills the pack at once, started or not (the program failed: nothing to analyze).
+   */
+  static async start(packDir: string, engineAddress: string, ctx: StackContext, opts: { node?: string; signal?: AbortSignal } = {}): Promise<PolicyPackProcess> {
     const options = readPolicyPackOptions(packDir);
     const argv = [locateModule("@pulumi/pulumi/cmd/run-policy-pack", packDir), ...splitArgs(options.nodeargs), engineAddress, packDir];
     // The language host's policy proxy adds the stack's identity and config to the environment.
@@ -77,7 +85,7 @@ export class PolicyPackProcess {
       PULUMI_CONFIG: pulumiConfigVar(ctx.env.config),
       ...(options.typescript ? { PULUMI_NODEJS_TYPESCRIPT: "true" } : {}),
     };
-    const child = spawn(node, argv, { cwd: packDir, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(opts.node ?? process.execPath, argv, { cwd: packDir, env, stdio: ["ignore", "pipe", "pipe"], ...(opts.signal ? { signal: opts.signal, killSignal: "SIGKILL" as const } : {}) });
     let stderr = "";
     child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     const port = await new Promise<number>((resolve, reject) => {
@@ -91,13 +99,23 @@ export class PolicyPackProcess {
         }
       };
       child.stdout!.on("data", onData);
-      child.once("exit", (code) => reject(new Error(`policy pack not started: ${packDir} exited with ${code} before printing its port\n${stderr}`)));
-      child.once("error", reject);
+      // Rejecting on exit, not on the abort, so that no pack process outlives a failed start.
+      child.once("exit", (code, signal) =>
+        reject(new Error(opts.signal?.aborted ? `policy pack start abandoned: ${packDir}` : `policy pack not started: ${packDir} exited with ${code ?? signal} before printing its port\n${stderr}`)),
+      );
+      child.once("error", (err) => {
+        if (!opts.signal?.aborted) reject(err);
+      });
     });
     const Client = grpc.makeGenericClientConstructor(anrpc.AnalyzerService, "Analyzer");
     const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { "grpc.max_receive_message_length": 400 * 1024 * 1024, "grpc.max_send_message_length": 400 * 1024 * 1024 }) as grpc.Client & Record<string, Unary>;
     const pack = new PolicyPackProcess(child, client, () => stderr);
-    await pack.configureStack(engineAddress, packDir, ctx);
+    try {
+      await pack.configureStack(engineAddress, packDir, ctx);
+    } catch (err) {
+      await pack.stop();
+      throw err;
+    }
     return pack;
   }
 
@@ -144,11 +162,13 @@ export class PolicyPackProcess {
   /** Analyze per managed resource on its inputs, then AnalyzeStack on every resource's outputs. */
   async analyze(resources: readonly RegisteredResource[]): Promise<Finding[]> {
     const managed = resources.filter((r) => !r.read);
-    const providers = new Map(managed.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.urn, r]));
-    const providerOf = (r: RegisteredResource) => {
-      const p = r.provider ? providers.get(r.provider.slice(0, r.provider.lastIndexOf("::"))) : undefined;
-      return p && new anproto.AnalyzerProviderResource().setType(p.type).setUrn(p.urn).setName(p.name).setProperties(struct(p.inputs));
-    };
+    // A handful of providers serve every resource: each is converted to its message once.
+    const providers = new Map(
+      managed
+        .filter((r) => r.type.startsWith("pulumi:providers:"))
+        .map((p) => [p.urn, new anproto.AnalyzerProviderResource().setType(p.type).setUrn(p.urn).setName(p.name).setProperties(struct(p.inputs))]),
+    );
+    const providerOf = (r: RegisteredResource) => (r.provider ? providers.get(r.provider.slice(0, r.provider.lastIndexOf("::"))) : undefined);
     const findings: Finding[] = [];
     // The engine analyzes resources as they register, several at a time.
     const queue = [...managed];
