@@ -6,6 +6,7 @@ import { ConfigError } from "./configError";
 import { loadStack, projectValues, type LoadedStack } from "./load";
 import type { PlatformSecretsOutputs } from "./outputs";
 import { definePlatform, FoundationError } from "./program";
+import { runError } from "./runError";
 
 const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -31,7 +32,7 @@ export default async function main(): Promise<PlatformSecretsOutputs> {
     return await definePlatform(load());
   } catch (err) {
     // RunError prints the message alone: these already name the file, key or stack to fix.
-    if (err instanceof ConfigError || err instanceof FoundationError) throw new pulumi.RunError(err.message);
+    if (err instanceof ConfigError || err instanceof FoundationError) throw runError(err.message);
     throw err;
   }
 }

@@ -50,6 +50,8 @@ export class PreviewError extends Error {
   constructor(
     message: string,
     readonly registered: RegisteredResource[] = [],
+    /** The program's process as it ended (exit code, output, sampled RSS). */
+    readonly program?: ProgramProcess,
   ) {
     super(message);
     this.name = "PreviewError";
@@ -101,7 +103,7 @@ export async function previewStack(opts: PreviewOptions): Promise<PreviewResult>
   let pack: PolicyPackProcess | undefined;
   try {
     const program = await launchProgram({ root: opts.root, project, stack: opts.stack, organization: ORGANIZATION, env, address, ...(opts.extraEnv ? { extraEnv: opts.extraEnv } : {}), ...(opts.sampleRss ? { sampleRss: true } : {}) });
-    if (program.exitCode !== 0) throw new PreviewError(failure(program, engine.diagnostics), engine.resources);
+    if (program.exitCode !== 0) throw new PreviewError(failure(program, engine.diagnostics), engine.resources, program);
     const root = engine.resources.find((r) => r.type === "pulumi:pulumi:Stack");
     let findings: Finding[] = [];
     let packInfo: AnalyzerInfo | undefined;
