@@ -206,15 +206,20 @@ export class KubeCluster {
     if (!found.binaries) throw new Error(`missing ${found.missing.join(", ")}: run bash scripts/kube-build.sh`);
     // etcd fsyncs every write; tmpfs keeps that off the shared disk.
     const base = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
-    const cluster = new KubeCluster(mkdtempSync(join(base, "platform-secrets-kube-")), found.binaries, opts.keep ?? false);
-    running.add(cluster);
-    try {
-      await cluster.boot();
-    } catch (err) {
-      await cluster.stop({ discard: true });
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      const cluster = new KubeCluster(mkdtempSync(join(base, "platform-secrets-kube-")), found.binaries, opts.keep ?? false);
+      running.add(cluster);
+      try {
+        await cluster.boot();
+        return cluster;
+      } catch (err) {
+        await cluster.stop({ discard: true });
+        // A port found free can be taken by another process before the server binds it (seen
+        // once with a second control plane running); fresh ports are the only remedy.
+        if (attempt < 3 && /address already in use/.test((err as Error).message)) continue;
+        throw err;
+      }
     }
-    return cluster;
   }
 
   private async boot(): Promise<void> {
