@@ -42,6 +42,16 @@ const GENERATOR_KEYS: Record<string, (spec: Record<string, unknown>) => string[]
   Password: (spec) => (Array.isArray(spec.secretKeys) && spec.secretKeys.length > 0 ? (spec.secretKeys as string[]) : ["password"]),
   // generators/v1/uuid: one key `uuid`.
   UUID: () => ["uuid"],
+  // generators/v1alpha1 ClusterGenerator: spec.kind names the generator, spec.generator.<kind>Spec
+  // holds its spec; ESO runs that generator, so the keys are the inner kind's.
+  ClusterGenerator: (spec) => {
+    const kind = typeof spec.kind === "string" ? spec.kind : "";
+    const inner = GENERATOR_KEYS[kind === "ClusterGenerator" ? "" : kind];
+    const generator = isObject(spec.generator) ? spec.generator : {};
+    const innerSpec = generator[`${kind.charAt(0).toLowerCase()}${kind.slice(1)}Spec`];
+    if (!inner || !isObject(innerSpec)) throw new Error(`ClusterGenerator of kind ${JSON.stringify(kind)}: the suite does not know which keys it produces (test/templates/sites.ts GENERATOR_KEYS)`);
+    return inner(innerSpec);
+  },
 };
 
 function generatorKeys(ref: unknown, objects: readonly KubeObject[]): { keys: string[] } | { unknown: string } {
@@ -50,7 +60,11 @@ function generatorKeys(ref: unknown, objects: readonly KubeObject[]): { keys: st
   if (!keysOf) return { unknown: `generator kind ${ref.kind}: the suite does not know which keys it produces (test/templates/sites.ts GENERATOR_KEYS)` };
   const gen = objects.find((o) => o.kind === ref.kind && o.metadata.name === ref.name);
   if (!gen) return { unknown: `generatorRef ${ref.kind}/${ref.name}: no such generator among the rendered objects` };
-  return { keys: keysOf(gen.spec ?? {}) };
+  try {
+    return { keys: keysOf(gen.spec ?? {}) };
+  } catch (err) {
+    return { unknown: (err as Error).message };
+  }
 }
 
 /** What `data` and `dataFrom` of an ExternalSecret spec put in the template's data. */
@@ -146,6 +160,11 @@ export function configuredRegistryHosts(loaded: LoadedStack): Map<string, string
   for (const ci of loaded.plan.cluster?.pipelines?.ciSecrets ?? []) {
     const target = (ci.manifest.spec.target as { name: string }).name;
     hosts.set(`${ci.manifest.metadata.namespace}/${target}`, cluster!.ci.quayHost);
+  }
+  // Catalogue entries composed for a registry (format.registry), fanned out by a
+  // ClusterExternalSecret into every namespace it selects.
+  for (const entry of cluster?.catalogue ?? []) {
+    if (entry.format.type === "dockerconfigjson" && "registry" in entry.format && entry.format.registry) hosts.set(`*/${entry.secretName}`, entry.format.registry);
   }
   return hosts;
 }
