@@ -41,7 +41,7 @@ export class TenantNamespace extends pulumi.ComponentResource {
     const live = nsImport.import
       ? k8s.core.v1.ServiceAccount.get(`${name}-default-live`, `${plan.namespace}/${naming.DEFAULT_SERVICE_ACCOUNT}`, { parent: this, dependsOn: [ns] })
       : undefined;
-    const pullSecrets = live ? live.imagePullSecrets.apply((l) => pullSecretsToApply((l ?? []).map((s) => s.name), plan.imagePullSecrets)) : plan.imagePullSecrets;
+    const pullSecrets = live ? live.imagePullSecrets.apply((l) => pullSecretsToApply((l ?? []).map((s) => s.name), plan.imagePullSecrets, plan.platformPullSecrets)) : plan.imagePullSecrets;
     new k8s.core.v1.ServiceAccountPatch(
       `${name}-default`,
       {

@@ -45,6 +45,8 @@ export interface TenantNamespacePlan extends TenantNamespace {
   store: eso.EsoManifest;
   canary: eso.EsoManifest;
   imagePullSecrets: string[];
+  /** Every registry Secret this cluster's catalogue distributes: the only names the program may take off `default`. */
+  platformPullSecrets: string[];
   vaultPathPrefix: string;
 }
 
@@ -183,6 +185,7 @@ export function planCluster(config: StackConfig, cluster: ClusterConfig, tenants
       canary: eso.canarySecret(api, n.namespace, n.division, cluster.eso.refreshInterval),
       // Every registry Secret delivered here, decided by the same selector the ClusterExternalSecret carries.
       imagePullSecrets: [...new Set(pullSecretEntries.filter((e) => selectsNamespace(e, n.namespace, labels)).map((e) => e.secretName))],
+      platformPullSecrets: [...new Set(pullSecretEntries.map((e) => e.secretName))],
       vaultPathPrefix: `${config.vault.kvMount}/${naming.divisionKeyPrefix(n.division)}`,
     };
   });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { Adoption, adoptSchema, importId } from "../infra/adoption";
 import { ConfigError } from "../infra/configError";
+import { loadStack } from "../infra/load";
 import { pullSecretsToApply } from "../infra/pullSecrets";
 import { ProgramError, runOffline, type RegisteredResource } from "../preview/mock";
 import { importFile } from "../preview/render";
@@ -111,17 +112,30 @@ describe("adoption in the program", () => {
 });
 
 describe("default ServiceAccount pull secrets", () => {
+  const platform = ["app-registry-pull", "quay-pull", "gh-docker-registry"];
+
   it("keeps the live entries and adds only the missing ones, in a stable order", () => {
-    expect(pullSecretsToApply(["default-dockercfg-x7k2p"], ["app-registry-pull"])).toEqual(["default-dockercfg-x7k2p", "app-registry-pull"]);
-    expect(pullSecretsToApply(["app-registry-pull", "default-dockercfg-x7k2p"], ["app-registry-pull"])).toEqual(["app-registry-pull", "default-dockercfg-x7k2p"]);
+    expect(pullSecretsToApply(["default-dockercfg-x7k2p"], ["app-registry-pull"], platform)).toEqual(["default-dockercfg-x7k2p", "app-registry-pull"]);
+    expect(pullSecretsToApply(["app-registry-pull", "default-dockercfg-x7k2p"], ["app-registry-pull"], platform)).toEqual(["app-registry-pull", "default-dockercfg-x7k2p"]);
     // Applying the result again changes nothing: the value converges.
-    const once = pullSecretsToApply(["default-dockercfg-x7k2p"], ["app-registry-pull", "quay-pull"]);
-    expect(pullSecretsToApply(once, ["app-registry-pull", "quay-pull"])).toEqual(once);
+    const once = pullSecretsToApply(["default-dockercfg-x7k2p"], ["app-registry-pull", "quay-pull"], platform);
+    expect(pullSecretsToApply(once, ["app-registry-pull", "quay-pull"], platform)).toEqual(once);
   });
 
-  it("removes a platform pull secret no longer enabled and never another manager's entry", () => {
-    expect(pullSecretsToApply(["app-registry-pull", "quay-pull", "default-dockercfg-x7k2p"], ["app-registry-pull"])).toEqual(["app-registry-pull", "default-dockercfg-x7k2p"]);
-    expect(pullSecretsToApply(["quay-pull", "team-pull"], [])).toEqual(["team-pull"]);
+  it("removes a platform pull secret no longer enabled, catalogue entries included, and never another manager's entry", () => {
+    expect(pullSecretsToApply(["app-registry-pull", "quay-pull", "default-dockercfg-x7k2p"], ["app-registry-pull"], platform)).toEqual(["app-registry-pull", "default-dockercfg-x7k2p"]);
+    expect(pullSecretsToApply(["quay-pull", "team-pull"], [], platform)).toEqual(["team-pull"]);
+    expect(pullSecretsToApply(["gh-docker-registry", "default-dockercfg-x7k2p"], ["app-registry-pull"], platform)).toEqual(["default-dockercfg-x7k2p", "app-registry-pull"]);
+  });
+
+  it("knows every registry Secret of the cluster's catalogue as the platform's, selected in a namespace or not", () => {
+    const tenants = loadStack({ root: ROOT, stack: "spoke-dc-v6" }).plan.cluster!.tenants;
+    const quayOnly = tenants.find((t) => t.namespace === "apps-platform-quay-only-sample-dev")!;
+    // This namespace did not opt into gh-docker-registry, yet the program may take it off `default`
+    // there: a tenant that opts out again must lose it.
+    expect(quayOnly.imagePullSecrets).not.toContain("gh-docker-registry");
+    for (const t of tenants) expect([...t.platformPullSecrets].sort()).toEqual(["app-registry-pull", "gh-docker-registry", "quay-pull"]);
+    expect(pullSecretsToApply(["gh-docker-registry", "default-dockercfg-x7k2p"], quayOnly.imagePullSecrets, quayOnly.platformPullSecrets)).toEqual(["default-dockercfg-x7k2p", ...quayOnly.imagePullSecrets]);
   });
 
   it("reads the live default ServiceAccount only in an adopted namespace", async () => {

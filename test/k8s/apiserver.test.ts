@@ -12,6 +12,7 @@ import { ROOT, runPreview } from "../helpers";
 import { SERVER_SUITES_SKIPPED } from "../integration/server";
 import { findBinaries, KUBE_CACHE, KUBE_VERSION, KubeCluster, type KubeObject, type ManagedFieldsEntry } from "./cluster";
 import { applyManifests, ESO_CRDS, installCrds, loadManifests, objectKey, type StackApplyReport } from "./manifests";
+import { loadStack } from "../../infra/load";
 import { pullSecretsToApply } from "../../infra/pullSecrets";
 
 /** Namespaces the manifests use but the platform, not this program, creates (ESO's, Pipelines', DNS). */
@@ -231,17 +232,18 @@ describe.skipIf(found.missing.length > 0)(`Kubernetes side on a real kube-apiser
     it("the program's way in an existing namespace: the live list with ours added, forced, drops nothing, converges, follows a rotation and removes only ours", async () => {
       const manifests = loadManifests(join(out, stack, "kubernetes"));
       const patches = manifests.filter((m) => m.patch && m.object.kind === "ServiceAccount" && m.object.metadata.name === "default").map((m) => m.object);
-      // Another tenant namespace than the test above, with the same platform pull secrets.
-      const patch = patches[1]!;
+      // Another tenant namespace than the test above, one with exactly seed 000's two pull secrets.
+      const patch = patches.find((p, i) => i > 0 && JSON.stringify(imagePullSecrets(p)) === JSON.stringify(["app-registry-pull", "quay-pull"]))!;
+      expect(patch, "a tenant namespace whose default gets exactly app-registry-pull and quay-pull").toBeDefined();
       const ns = patch.metadata.namespace!;
       const enabled = imagePullSecrets(patch);
-      expect(enabled).toEqual(["app-registry-pull", "quay-pull"]);
+      const platform = loadStack({ root: ROOT, stack }).plan.cluster!.tenants.find((t) => t.namespace === ns)!.platformPullSecrets;
       const pulumi = pulumiFieldManager();
       const sa = () => cluster.getJson(["serviceaccount", "default", "-n", ns, "--show-managed-fields"]);
       const show = (what: string, o: KubeObject) =>
         console.log(`k8s: imagePullSecrets, ${what}: [${imagePullSecrets(o).join(", ")}], owners [${ownersOf(o, "f:imagePullSecrets").join(", ")}], resourceVersion ${o.metadata.resourceVersion}`);
       /** What the program applies: its rendered patch with the list computed from the live object. */
-      const programPatch = (live: KubeObject, want = enabled) => ({ ...patch, imagePullSecrets: pullSecretsToApply(imagePullSecrets(live), want).map((name) => ({ name })) });
+      const programPatch = (live: KubeObject, want = enabled) => ({ ...patch, imagePullSecrets: pullSecretsToApply(imagePullSecrets(live), want, platform).map((name) => ({ name })) });
 
       await cluster.kubectl(["create", "namespace", ns]);
       await defaultCreated(ns);
