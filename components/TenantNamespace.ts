@@ -1,10 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Adoption } from "../infra/adoption";
+import { type Adoption, importId } from "../infra/adoption";
 import * as naming from "../infra/naming";
 import { pullSecretsToApply } from "../infra/pullSecrets";
 import type { TenantNamespacePlan } from "../infra/plan";
 import { esoResource } from "./esoResource";
+
+const SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount";
 
 export interface TenantNamespaceArgs {
   plan: TenantNamespacePlan;
@@ -34,19 +36,25 @@ export class TenantNamespace extends pulumi.ComponentResource {
     );
     const store = esoResource(`${name}-${naming.TENANT_STORE}`, plan.store, { parent: this, dependsOn: [ns, sa, args.role] }, adopt);
     // `imagePullSecrets` is atomic for server-side apply and OpenShift's controller keeps its
-    // `default-dockercfg-*` there. In a namespace that already exists, apply the live list with our
-    // entries added (and our disabled ones removed), forced: any other value conflicts with the
-    // controller, and forcing one that keeps its entries drops nothing (infra/pullSecrets.ts; shown
-    // on a real kube-apiserver in test/k8s). A namespace created by this run has no other entries yet.
-    const live = nsImport.import
-      ? k8s.core.v1.ServiceAccount.get(`${name}-default-live`, `${plan.namespace}/${naming.DEFAULT_SERVICE_ACCOUNT}`, { parent: this, dependsOn: [ns] })
-      : undefined;
-    const pullSecrets = live ? live.imagePullSecrets.apply((l) => pullSecretsToApply((l ?? []).map((s) => s.name), plan.imagePullSecrets, plan.platformPullSecrets)) : plan.imagePullSecrets;
+    // `default-dockercfg-*` there: applying any value but the live one conflicts with it. So where
+    // `default` exists (declared, or found by the engine's ExistsResource: a namespace created by an
+    // earlier `up`), the live list is read and ours is merged into it (infra/pullSecrets.ts); and the
+    // patch is always forced, since forcing a value that keeps the other entries drops nothing (shown
+    // on a real kube-apiserver in test/k8s). Where it does not exist yet, there is nothing to keep.
+    const defaultId = importId.kubernetes(naming.DEFAULT_SERVICE_ACCOUNT, plan.namespace);
+    const exists = nsImport.import
+      ? pulumi.output(true)
+      : pulumi.runtime.existsResource(SERVICE_ACCOUNT, defaultId, undefined, { parent: this, provider: this.getProvider(SERVICE_ACCOUNT) });
+    const merged = (): pulumi.Output<string[]> =>
+      k8s.core.v1.ServiceAccount.get(`${name}-default-live`, defaultId, { parent: this, dependsOn: [ns] }).imagePullSecrets.apply((live) =>
+        pullSecretsToApply((live ?? []).map((s) => s.name), plan.imagePullSecrets, plan.platformPullSecrets),
+      );
+    const pullSecrets = exists.apply((found) => (found ? merged() : pulumi.output(plan.imagePullSecrets)));
     new k8s.core.v1.ServiceAccountPatch(
       `${name}-default`,
       {
-        metadata: { name: naming.DEFAULT_SERVICE_ACCOUNT, namespace, ...(live ? { annotations: { "pulumi.com/patchForce": "true" } } : {}) },
-        imagePullSecrets: pulumi.output(pullSecrets).apply((names) => names.map((s) => ({ name: s }))),
+        metadata: { name: naming.DEFAULT_SERVICE_ACCOUNT, namespace, annotations: { "pulumi.com/patchForce": "true" } },
+        imagePullSecrets: pullSecrets.apply((names) => names.map((s) => ({ name: s }))),
       },
       { parent: this },
     );

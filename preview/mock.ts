@@ -3,13 +3,14 @@
 // Fast, so unit tests and property tests use it; `npm run preview` runs the real runner.
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor, type MockCallArgs, type MockResourceArgs, type MockResourceResult, type Mocks } from "@pulumi/pulumi/runtime/mocks";
+import resproto from "@pulumi/pulumi/proto/resource_pb.js";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { PROJECT } from "../infra/config";
 import { loadStack, type LoadedStack } from "../infra/load";
 import type { PlatformSecretsOutputs } from "../infra/outputs";
 import { definePlatform } from "../infra/program";
 import { fromWire, type RegisteredResource } from "./record";
-import { fakeValue, invokeAnswer, shippedStackOutputs } from "./standIns";
+import { fakeValue, invokeAnswer, type LiveServiceAccounts, SERVICE_ACCOUNT_TYPE, shippedStackOutputs, standInExists, standInServiceAccount } from "./standIns";
 
 export type { RegisteredResource };
 
@@ -61,6 +62,18 @@ interface CommonRequest {
 
 class RecordingMonitor extends MockMonitor {
   readonly registered: RegisteredResource[] = [];
+
+  constructor(
+    mocks: Mocks,
+    private readonly live: LiveServiceAccounts,
+  ) {
+    super(mocks);
+  }
+
+  /** The engine asks the provider; the stand-in cluster answers (the SDK's mock would look in its own registrations). */
+  override existsResource(req: { getType(): string; getId(): string }, callback: (err: unknown, response: unknown) => void): void {
+    callback(null, new resproto.ExistsResourceResponse().setExists(standInExists(this.live, req.getType(), req.getId())));
+  }
 
   /** One record per registration or read, as the engine receives it. */
   private record(req: CommonRequest, urn: string, inputs: ProtoStruct, outputs: ProtoStruct, kind: Pick<RegisteredResource, "custom" | "protect" | "read" | "propertyDependencies" | "importId">): void {
@@ -124,6 +137,8 @@ export interface OfflineContext {
    * API server returns it), when the run is wired to a real cluster; otherwise stand-ins.
    */
   tokenSecretData?(namespace: string, name: string): Record<string, string> | undefined;
+  /** ServiceAccounts the stand-in cluster holds (default: none, an empty cluster). */
+  liveServiceAccounts?: LiveServiceAccounts;
 }
 
 /** What providers and controllers would add to a resource's state on a real `up`. */
@@ -154,11 +169,9 @@ export function mockState(args: MockResourceArgs, ctx: OfflineContext): MockReso
         },
       };
     }
-    case "kubernetes:core/v1:ServiceAccount": {
+    case SERVICE_ACCOUNT_TYPE: {
       if (args.id === undefined || args.id === "") return { id, state: inputs };
-      // A read of an adopted namespace's live `default`: offline, it has no other entries.
-      const [namespace, name] = args.id.split("/");
-      return { id: args.id, state: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace }, imagePullSecrets: [] } };
+      return { id: args.id, state: standInServiceAccount(ctx.liveServiceAccounts ?? {}, args.id) };
     }
     case "random:index/randomPassword:RandomPassword":
       return { id, state: { ...inputs, result: fakeValue(args.name, Number(inputs.length ?? 16)) } };
@@ -188,6 +201,7 @@ export interface OfflineOptions {
   tenantsData?: unknown;
   stackOutputs?: (stackRef: string) => PlatformSecretsOutputs;
   tokenSecretData?: OfflineContext["tokenSecretData"];
+  liveServiceAccounts?: LiveServiceAccounts;
   /** More resources registered after the program's, as a user adds them by hand (the pack's adversarial tests). */
   fragment?: () => void | Promise<void>;
 }
@@ -216,10 +230,10 @@ export function waitForRegistrations(): Promise<void> {
 /** Validates config, then runs definePlatform under mocks; config errors throw before any registration. */
 export async function runOffline(opts: OfflineOptions): Promise<OfflineRun> {
   const loaded = loadStack(opts);
-  const ctx: OfflineContext = { stackOutputs: opts.stackOutputs ?? shippedStackOutputs(opts.root), tokenSecretData: opts.tokenSecretData };
+  const ctx: OfflineContext = { stackOutputs: opts.stackOutputs ?? shippedStackOutputs(opts.root), tokenSecretData: opts.tokenSecretData, liveServiceAccounts: opts.liveServiceAccounts ?? {} };
   const mocks: Mocks = { newResource: (args) => mockState(args, ctx), call: mockCall };
   await pulumi.runtime.setMocks(mocks, PROJECT, opts.stack, true);
-  const monitor = new RecordingMonitor(mocks);
+  const monitor = new RecordingMonitor(mocks, ctx.liveServiceAccounts ?? {});
   settings.setMockOptions(monitor, PROJECT, opts.stack, true);
   // A failed registration surfaces as an unhandled rejection, as under the real engine;
   // collect them so the run fails with the program's own message.

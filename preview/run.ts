@@ -10,7 +10,7 @@ import { RecordingEngine, type Diagnostic } from "./engine/monitor";
 import { EXIT_LOGGED, launchProgram, type ProgramProcess } from "./engine/program";
 import { readProject, stackConfigEnv, type ProjectFile } from "./engine/project";
 import type { RegisteredResource } from "./record";
-import { invokeAnswer, shippedStackOutputs } from "./standIns";
+import { invokeAnswer, type LiveServiceAccounts, shippedStackOutputs } from "./standIns";
 
 export const ORGANIZATION = "organization";
 
@@ -28,6 +28,8 @@ export interface PreviewOptions {
   extraEnv?: Record<string, string>;
   /** Sample the program process's peak RSS (benchmarks). */
   sampleRss?: boolean;
+  /** ServiceAccounts the stand-in cluster holds (default: none, an empty cluster). */
+  liveServiceAccounts?: LiveServiceAccounts;
 }
 
 export interface PreviewResult {
@@ -92,6 +94,7 @@ export async function previewStack(opts: PreviewOptions): Promise<PreviewResult>
       }
     },
     invoke: invokeAnswer,
+    ...(opts.liveServiceAccounts ? { liveServiceAccounts: opts.liveServiceAccounts } : {}),
   });
   const address = await engine.start();
   const ctx = { organization: ORGANIZATION, project: project.name, stack: opts.stack, env };

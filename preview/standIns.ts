@@ -25,3 +25,24 @@ export function invokeAnswer(token: string, args: Record<string, unknown>): Reco
   }
   throw new Error(`the offline preview has no stand-in for invoke ${token}`);
 }
+
+/**
+ * The ServiceAccounts a stand-in cluster holds, by `<namespace>/<name>`, with their
+ * `imagePullSecrets`. The offline preview's cluster is empty: no namespace exists yet, so the
+ * program's existence check of `default` answers no. A read of `default` in a namespace the
+ * stack declares as existing (`platform-secrets:adopt`) finds it with no entries.
+ */
+export type LiveServiceAccounts = Readonly<Record<string, readonly string[]>>;
+
+export const SERVICE_ACCOUNT_TYPE = "kubernetes:core/v1:ServiceAccount";
+
+/** Whether the stand-in cluster holds the object (the engine's ExistsResource). */
+export function standInExists(live: LiveServiceAccounts, type: string, id: string): boolean {
+  return type === SERVICE_ACCOUNT_TYPE && id in live;
+}
+
+/** A read of a live ServiceAccount by `<namespace>/<name>`, as the provider returns it. */
+export function standInServiceAccount(live: LiveServiceAccounts, id: string): Record<string, unknown> {
+  const [namespace, name] = id.split("/");
+  return { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace }, imagePullSecrets: (live[id] ?? []).map((n) => ({ name: n })) };
+}

@@ -7,14 +7,15 @@ import { loadStack } from "../infra/load";
 import { pullSecretsToApply } from "../infra/pullSecrets";
 import { ProgramError, runOffline, type RegisteredResource } from "../preview/mock";
 import { importFile } from "../preview/render";
+import type { LiveServiceAccounts } from "../preview/standIns";
 import { fixtureRoot, inputsOf, k8sNamed, ofType, ownFoundationStack, ROOT, SEED_TENANTS, T } from "./helpers";
 
 const GROUP_ID = "0f5c3f4e-1d2a-4b6c-8e9f-0a1b2c3d4e5f";
 const ALIAS_ID = "7a8b9c0d-1e2f-4a3b-8c5d-6e7f8a9b0c1d";
 
-async function solo(overrides: Record<string, unknown>): Promise<RegisteredResource[]> {
+async function solo(overrides: Record<string, unknown>, liveServiceAccounts?: LiveServiceAccounts): Promise<RegisteredResource[]> {
   const root = fixtureRoot({ "stacks/Pulumi.solo.yaml": ownFoundationStack(overrides), "stacks/tenants.yaml": SEED_TENANTS });
-  return (await runOffline({ root, stack: "solo" })).resources;
+  return (await runOffline({ root, stack: "solo", ...(liveServiceAccounts ? { liveServiceAccounts } : {}) })).resources;
 }
 
 async function configIssues(overrides: Record<string, unknown>): Promise<string[]> {
@@ -138,19 +139,36 @@ describe("default ServiceAccount pull secrets", () => {
     expect(pullSecretsToApply(["gh-docker-registry", "default-dockercfg-x7k2p"], quayOnly.imagePullSecrets, quayOnly.platformPullSecrets)).toEqual(["default-dockercfg-x7k2p", ...quayOnly.imagePullSecrets]);
   });
 
-  it("reads the live default ServiceAccount only in an adopted namespace", async () => {
+  describe("reads the live `default` wherever it exists, and always forces the patch", () => {
     const ns = "apps-payments-checkout-api-dev";
-    const rs = await solo({ "platform-secrets:adopt": { kubernetes: [`Namespace/${ns}`] } });
-    const reads = rs.filter((r) => r.read && r.type === T.serviceAccount);
-    expect(reads.map((r) => r.name)).toEqual([`${ns}-default-live`]);
-    const patch = k8sNamed(rs, T.saPatch, "default", ns);
-    expect(patch.dependencies).toContain(reads[0]!.urn);
-    const inputs = inputsOf<{ imagePullSecrets: unknown; metadata: { annotations?: Record<string, string> } }>(patch);
-    expect(inputs.imagePullSecrets).toEqual([{ name: "app-registry-pull" }]);
-    // Any value but the live one conflicts with the controller's entry (test/k8s), so the patch is forced.
-    expect(inputs.metadata.annotations).toEqual({ "pulumi.com/patchForce": "true" });
-    const created = k8sNamed(await solo({}), T.saPatch, "default", ns);
-    expect(inputsOf<{ metadata: { annotations?: unknown } }>(created).metadata.annotations).toBeUndefined();
+    const patchOf = (rs: readonly RegisteredResource[]) => inputsOf<{ imagePullSecrets: unknown; metadata: { annotations?: Record<string, string> } }>(k8sNamed(rs, T.saPatch, "default", ns));
+    const readsOf = (rs: readonly RegisteredResource[]) => rs.filter((r) => r.read && r.type === T.serviceAccount);
+
+    it("in an adopted namespace: declared, so read without asking", async () => {
+      const rs = await solo({ "platform-secrets:adopt": { kubernetes: [`Namespace/${ns}`] } });
+      const reads = readsOf(rs);
+      expect(reads.map((r) => r.name)).toEqual([`${ns}-default-live`]);
+      expect(k8sNamed(rs, T.saPatch, "default", ns).dependencies).toContain(reads[0]!.urn);
+      expect(patchOf(rs).imagePullSecrets).toEqual([{ name: "app-registry-pull" }]);
+      // Any value but the live one conflicts with the controller's entry (test/k8s), so the patch is forced.
+      expect(patchOf(rs).metadata.annotations).toEqual({ "pulumi.com/patchForce": "true" });
+    });
+
+    it("in a namespace an earlier `up` created (not declared): the engine finds `default`, the live list is kept", async () => {
+      const rs = await solo({}, { [`${ns}/default`]: ["default-dockercfg-x7k2p"] });
+      expect(readsOf(rs).map((r) => r.name)).toEqual([`${ns}-default-live`]);
+      expect(patchOf(rs).imagePullSecrets).toEqual([{ name: "default-dockercfg-x7k2p" }, { name: "app-registry-pull" }]);
+      expect(patchOf(rs).metadata.annotations).toEqual({ "pulumi.com/patchForce": "true" });
+      // Only that namespace was read.
+      expect(readsOf(rs)).toHaveLength(1);
+    });
+
+    it("in a namespace this run creates: nothing to read, our list, still forced", async () => {
+      const rs = await solo({});
+      expect(readsOf(rs)).toEqual([]);
+      expect(patchOf(rs).imagePullSecrets).toEqual([{ name: "app-registry-pull" }]);
+      expect(patchOf(rs).metadata.annotations).toEqual({ "pulumi.com/patchForce": "true" });
+    });
   });
 });
 

@@ -77,6 +77,26 @@ describe("the program on Pulumi's runner", () => {
     expect(plain(config.inputs).tokenReviewerJwt).toBe(UNKNOWN);
   });
 
+  it("asks the engine whether `default` exists (ExistsResource) and reads it where it does, as under the mock runtime", async () => {
+    const ns = "apps-payments-checkout-api-dev";
+    const live = { [`${ns}/default`]: ["default-dockercfg-x7k2p"] };
+    const real = await previewStack({ root: ROOT, stack: "spoke-dc-v6", liveServiceAccounts: live });
+    const mock = await runOffline({ root: ROOT, stack: "spoke-dc-v6", liveServiceAccounts: live });
+    const pullSecretsOf = (rs: readonly RegisteredResource[]) =>
+      Object.fromEntries(
+        rs.filter((r) => r.type === "kubernetes:core/v1:ServiceAccountPatch").map((r) => {
+          const i = plain(r.inputs) as { metadata: { namespace: string }; imagePullSecrets: Array<{ name: string }> };
+          return [i.metadata.namespace, i.imagePullSecrets.map((s) => s.name)];
+        }),
+      );
+    const reads = (rs: readonly RegisteredResource[]) => rs.filter((r) => r.read && r.type === "kubernetes:core/v1:ServiceAccount").map((r) => r.name);
+    expect(reads(real.resources)).toEqual([`${ns}-default-live`]);
+    expect(reads(mock.resources)).toEqual(reads(real.resources));
+    const wired = pullSecretsOf(real.resources);
+    expect(wired[ns]).toEqual(["default-dockercfg-x7k2p", ...pullSecretsOf(wire["spoke-dc-v6"]!.resources)[ns]!]);
+    expect(wired).toEqual(pullSecretsOf(mock.resources));
+  });
+
   it("exports the typed outputs as the root stack's outputs", () => {
     const outputs = wire["spoke-dc-v6"]!.outputs as { cluster?: { authPath?: string } };
     expect(outputs.cluster?.authPath).toBe("spoke-dc-v6-k8s");

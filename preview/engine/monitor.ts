@@ -10,6 +10,7 @@ import engproto from "@pulumi/pulumi/proto/engine_pb.js";
 import resrpc from "@pulumi/pulumi/proto/resource_grpc_pb.js";
 import resproto from "@pulumi/pulumi/proto/resource_pb.js";
 import { fromWire, UNKNOWN, type RegisteredResource } from "../record";
+import { type LiveServiceAccounts, SERVICE_ACCOUNT_TYPE, standInExists, standInServiceAccount } from "../standIns";
 
 /** Features this stand-in implements; the SDK falls back for the rest, as with an older CLI. */
 const FEATURES = new Set(["secrets", "resourceReferences", "outputValues", "deletedWith", "aliasSpecs"]);
@@ -30,6 +31,8 @@ export interface MonitorOptions {
   stackOutputs(name: string): Record<string, unknown> | undefined;
   /** Invoke answers a provider would give; throwing reports the invoke as failed. */
   invoke(token: string, args: Record<string, unknown>): Record<string, unknown>;
+  /** ServiceAccounts the stand-in cluster holds (default: none, an empty cluster). */
+  liveServiceAccounts?: LiveServiceAccounts;
 }
 
 type Call<Req> = grpc.ServerUnaryCall<Req, unknown>;
@@ -158,10 +161,8 @@ export class RecordingEngine {
             return;
           }
           properties = { name: req.getId(), outputs, secretOutputNames: [] };
-        } else if (req.getType() === "kubernetes:core/v1:ServiceAccount") {
-          // An adopted namespace's live `default` ServiceAccount: offline, it has no other entries.
-          const [namespace, name] = req.getId().split("/");
-          properties = { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace }, imagePullSecrets: [] };
+        } else if (req.getType() === SERVICE_ACCOUNT_TYPE) {
+          properties = standInServiceAccount(this.opts.liveServiceAccounts ?? {}, req.getId());
         } else {
           done({ code: grpc.status.UNIMPLEMENTED, details: `the offline engine cannot read ${req.getType()} ${req.getId()}` } as grpc.ServiceError);
           return;
@@ -199,7 +200,15 @@ export class RecordingEngine {
       signalAndWaitForShutdown: (_call: unknown, done: Done) => done(null, new emptyproto.Empty()),
       getDeploymentInfo: unimplemented,
       call: unimplemented,
-      existsResource: unimplemented,
+      // The engine asks the provider (a Read that reports absence instead of failing); an unknown
+      // id answers unknown, as source_eval.go's ExistsResource does in a preview.
+      existsResource: (call: Call<InstanceType<typeof resproto.ExistsResourceRequest>>, done: Done) => {
+        const req = call.request;
+        const response = new resproto.ExistsResourceResponse();
+        if (req.getId() === UNKNOWN) response.setUnknown(true);
+        else response.setExists(standInExists(this.opts.liveServiceAccounts ?? {}, req.getType(), req.getId()));
+        done(null, response);
+      },
       registerStackTransform: unimplemented,
       registerStackInvokeTransform: unimplemented,
       registerResourceHook: unimplemented,

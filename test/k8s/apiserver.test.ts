@@ -14,6 +14,8 @@ import { findBinaries, KUBE_CACHE, KUBE_VERSION, KubeCluster, type KubeObject, t
 import { applyManifests, ESO_CRDS, installCrds, loadManifests, objectKey, type StackApplyReport } from "./manifests";
 import { loadStack } from "../../infra/load";
 import { pullSecretsToApply } from "../../infra/pullSecrets";
+import { runOffline } from "../../preview/mock";
+import { plain } from "../../preview/record";
 
 /** Namespaces the manifests use but the platform, not this program, creates (ESO's, Pipelines', DNS). */
 const PLATFORM_NAMESPACES = ["external-secrets", "openshift-pipelines", "openshift-dns"];
@@ -305,6 +307,52 @@ describe.skipIf(found.missing.length > 0)(`Kubernetes side on a real kube-apiser
       show("removing quay-pull, forced", afterRemoval);
       expect(imagePullSecrets(afterRemoval)).toEqual(["app-registry-pull", rotated]);
       expect(ownersOf(afterRemoval, "f:imagePullSecrets")).toEqual([`${pulumi} (Apply)`]);
+    });
+
+    it("a namespace the program created: the first `up` forces its own list, the next `up` finds `default` by itself and keeps the controller's entry", async () => {
+      /** The program's ServiceAccountPatch for `ns`, with the engine answering from what the server holds now. */
+      const programPatch = async (ns: string, live: Record<string, string[]>) => {
+        const run = await runOffline({ root: ROOT, stack, liveServiceAccounts: live });
+        const r = run.resources.find((x) => x.type === "kubernetes:core/v1:ServiceAccountPatch" && (plain(x.inputs) as KubeObject).metadata.namespace === ns)!;
+        return { object: plain(r.inputs) as KubeObject, reads: run.resources.filter((x) => x.read).map((x) => x.name) };
+      };
+      const tenants = loadStack({ root: ROOT, stack }).plan.cluster!.tenants;
+      // A namespace neither test above uses.
+      const patched = loadManifests(join(out, stack, "kubernetes")).filter((m) => m.patch && m.object.kind === "ServiceAccount").map((m) => m.object);
+      const seedPair = patched.find((p, i) => i > 0 && JSON.stringify(imagePullSecrets(p)) === JSON.stringify(["app-registry-pull", "quay-pull"]));
+      const used = new Set([patched[0]?.metadata.namespace, seedPair?.metadata.namespace]);
+      const tenant = tenants.filter((t) => !used.has(t.namespace) && t.imagePullSecrets.length > 0).at(-1)!;
+      const ns = tenant.namespace;
+      const pulumi = pulumiFieldManager();
+      const sa = () => cluster.getJson(["serviceaccount", "default", "-n", ns, "--show-managed-fields"]);
+
+      // First `up`: the namespace does not exist, so nothing is read and the patch carries only ours, forced.
+      const first = await programPatch(ns, {});
+      expect(first.reads).toEqual([]);
+      expect(first.object.metadata.annotations).toEqual({ "pulumi.com/patchForce": "true" });
+      expect(imagePullSecrets(first.object)).toEqual(tenant.imagePullSecrets);
+      await cluster.kubectl(["create", "namespace", ns]);
+      await defaultCreated(ns);
+      // The worst order: the controller's entry lands between the namespace and the patch.
+      await ocmWrites(ns, [OCM.entry]);
+      expect((await cluster.apply([first.object], { fieldManager: pulumi, force: true })).code).toBe(0);
+      const dropped = await sa();
+      console.log(`k8s: imagePullSecrets, created namespace, first up (forced): [${imagePullSecrets(dropped).join(", ")}]`);
+      expect(imagePullSecrets(dropped)).toEqual(tenant.imagePullSecrets);
+      // ... and the controller puts its entry back, as openshift-controller-manager does.
+      await ocmWrites(ns, [...imagePullSecrets(dropped), OCM.entry]);
+
+      // Next `up`: not declared anywhere, yet the engine's ExistsResource finds `default`; the program reads it.
+      const liveList = imagePullSecrets(await sa());
+      const second = await programPatch(ns, { [`${ns}/default`]: liveList });
+      expect(second.reads).toEqual([`${ns}-default-live`]);
+      expect(imagePullSecrets(second.object)).toEqual([...tenant.imagePullSecrets, OCM.entry]);
+      const before = await sa();
+      expect((await cluster.apply([second.object], { fieldManager: pulumi, force: true })).code).toBe(0);
+      const after = await sa();
+      console.log(`k8s: imagePullSecrets, created namespace, next up (live list read): [${imagePullSecrets(after).join(", ")}], resourceVersion ${before.metadata.resourceVersion} -> ${after.metadata.resourceVersion}`);
+      expect(imagePullSecrets(after)).toEqual([...tenant.imagePullSecrets, OCM.entry]);
+      expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
     });
   });
 });
