@@ -185,7 +185,9 @@ export function planCluster(config: StackConfig, cluster: ClusterConfig, tenants
       canary: eso.canarySecret(api, n.namespace, n.division, cluster.eso.refreshInterval),
       // Every registry Secret delivered here, decided by the same selector the ClusterExternalSecret carries.
       imagePullSecrets: [...new Set(pullSecretEntries.filter((e) => selectsNamespace(e, n.namespace, labels)).map((e) => e.secretName))],
-      platformPullSecrets: [...new Set(pullSecretEntries.map((e) => e.secretName))],
+      // The built-in names stay the platform's when switched off (quayPull: false), so turning one
+      // off takes it off `default` too.
+      platformPullSecrets: [...new Set([...naming.PULL_SECRETS, ...pullSecretEntries.map((e) => e.secretName)])],
       vaultPathPrefix: `${config.vault.kvMount}/${naming.divisionKeyPrefix(n.division)}`,
     };
   });

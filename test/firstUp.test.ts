@@ -139,6 +139,14 @@ describe("default ServiceAccount pull secrets", () => {
     expect(pullSecretsToApply(["gh-docker-registry", "default-dockercfg-x7k2p"], quayOnly.imagePullSecrets, quayOnly.platformPullSecrets)).toEqual(["default-dockercfg-x7k2p", ...quayOnly.imagePullSecrets]);
   });
 
+  it("keeps quay-pull the platform's when quayPull is switched off, so switching it off takes it off `default`", () => {
+    const root = fixtureRoot({ "stacks/Pulumi.solo.yaml": ownFoundationStack({ "platform-secrets:pullSecrets": { quayPull: false } }), "stacks/tenants.yaml": SEED_TENANTS });
+    const t = loadStack({ root, stack: "solo" }).plan.cluster!.tenants[0]!;
+    expect(t.imagePullSecrets).not.toContain("quay-pull");
+    expect(t.platformPullSecrets).toContain("quay-pull");
+    expect(pullSecretsToApply(["app-registry-pull", "quay-pull", "default-dockercfg-x7k2p"], t.imagePullSecrets, t.platformPullSecrets)).toEqual(["app-registry-pull", "default-dockercfg-x7k2p"]);
+  });
+
   describe("reads the live `default` wherever it exists, and always forces the patch", () => {
     const ns = "apps-payments-checkout-api-dev";
     const patchOf = (rs: readonly RegisteredResource[]) => inputsOf<{ imagePullSecrets: unknown; metadata: { annotations?: Record<string, string> } }>(k8sNamed(rs, T.saPatch, "default", ns));

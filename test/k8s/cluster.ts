@@ -276,8 +276,10 @@ export class KubeCluster {
     const kcm = this.spawn("kube-controller-manager", bin.controllerManager, [
       `--kubeconfig=${adminConfig}`,
       // serviceaccount-token fills token Secrets (the reviewer's); serviceaccount creates each
-      // namespace's `default` (what the pull-secret patch targets); namespace deletes contents.
-      "--controllers=serviceaccount-token-controller,serviceaccount-controller,namespace-controller",
+      // namespace's `default` (what the pull-secret patch targets); namespace deletes contents;
+      // garbage-collector removes the foregroundDeletion finalizer pulumi-kubernetes deletes with
+      // (without it a deleted ClusterExternalSecret waits forever: seen with the real CLI).
+      "--controllers=serviceaccount-token-controller,serviceaccount-controller,namespace-controller,garbage-collector-controller",
       `--service-account-private-key-file=${join(pki, "sa.key")}`,
       `--root-ca-file=${join(pki, "ca.crt")}`,
       "--leader-elect=false",
