@@ -39,6 +39,7 @@ interface ProtoRegisterResponse {
 type Callback = (err: unknown, response: ProtoRegisterResponse | undefined) => void;
 
 interface ProtoReadRequest {
+  getId(): string;
   getType(): string;
   getName(): string;
   getParent(): string;
@@ -76,7 +77,7 @@ class RecordingMonitor extends MockMonitor {
   }
 
   /** One record per registration or read, as the engine receives it. */
-  private record(req: CommonRequest, urn: string, inputs: ProtoStruct, outputs: ProtoStruct, kind: Pick<RegisteredResource, "custom" | "protect" | "read" | "propertyDependencies" | "importId">): void {
+  private record(req: CommonRequest, urn: string, inputs: ProtoStruct, outputs: ProtoStruct, kind: Pick<RegisteredResource, "custom" | "protect" | "read" | "readId" | "propertyDependencies" | "importId">): void {
     this.registered.push({
       urn,
       type: req.getType(),
@@ -119,7 +120,7 @@ class RecordingMonitor extends MockMonitor {
 
   override async readResource(req: ProtoReadRequest, callback: (err: unknown, response: ProtoReadResponse | undefined) => void): Promise<void> {
     return super.readResource(req, (err: unknown, response: ProtoReadResponse | undefined) => {
-      if (!err && response) this.record(req, response.getUrn(), req.getProperties(), response.getProperties(), { custom: true, protect: false, read: true, propertyDependencies: {} });
+      if (!err && response) this.record(req, response.getUrn(), req.getProperties(), response.getProperties(), { custom: true, protect: false, read: true, readId: req.getId(), propertyDependencies: {} });
       callback(err, response);
     });
   }

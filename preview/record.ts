@@ -22,7 +22,11 @@ export interface RegisteredResource {
   read: boolean;
   /** `import` resource option: the id of an existing object to adopt. */
   importId?: string;
+  /** A read's id: the object read (a StackReference's stack name, a `.get`'s `<namespace>/<name>`). */
+  readId?: string;
   ignoreChanges?: string[];
+  /** Outputs the resource (its SDK class) asks the engine to keep secret. */
+  additionalSecretOutputs?: string[];
   /** URNs this resource depends on (explicit dependsOn plus input dependencies). */
   dependencies: string[];
   /** input property -> URNs its value came from */

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
 import { claimOutputDir, type OutputDirOptions } from "./outputDir";
-import { masked, plain, type RegisteredResource } from "./record";
+import { masked, plain, UNKNOWN, type RegisteredResource } from "./record";
 
 interface Meta {
   name?: string;
@@ -70,6 +70,8 @@ export interface ResourceV3 {
   propertyDependencies?: Record<string, string[]>;
   importID?: string;
   ignoreChanges?: string[];
+  external?: boolean;
+  additionalSecretOutputs?: string[];
 }
 
 /** `display.PreviewStep` (pkg/display/json.go). */
@@ -114,26 +116,43 @@ export interface PreviewDigest {
   policyEvents?: PolicyEvent[];
 }
 
+const STACK_REFERENCE = "pulumi:pulumi:StackReference";
+
 /**
- * The new state as the engine serialises it when the step is announced: a create or import has
- * no outputs yet (only a read has them), and every input keeps its propertyDependencies entry,
- * empty or not (both as `pulumi preview --json` printed them here with the real CLI).
+ * The provider the engine names for a step: a StackReference is read through the engine's own
+ * default `pulumi` provider, whose id a preview of a new stack does not know yet.
+ */
+function providerOf(r: RegisteredResource): string | undefined {
+  if (r.provider) return r.provider;
+  if (r.type !== STACK_REFERENCE) return undefined;
+  const prefix = r.urn.slice(0, r.urn.indexOf("::", r.urn.indexOf("::") + 2) + 2);
+  return `${prefix}pulumi:providers:pulumi::default::${UNKNOWN}`;
+}
+
+/**
+ * The new state as the engine serialises it when the step is announced (as `pulumi preview
+ * --json` printed it with the real CLI v3.274.1): no outputs yet, for reads too; a read carries
+ * the id it reads and `external: true`; every input keeps its propertyDependencies entry, empty
+ * or not.
  */
 function newState(r: RegisteredResource): ResourceV3 {
   const nonEmpty = <T extends object>(key: string, v: T) => (Object.keys(v).length ? { [key]: v } : {});
+  const provider = providerOf(r);
   return {
     urn: r.urn,
     custom: r.custom,
+    ...(r.read && r.readId !== undefined ? { id: r.readId } : {}),
     type: r.type,
     ...nonEmpty("inputs", masked(r.inputs)),
-    ...(r.read ? nonEmpty("outputs", masked(r.outputs)) : {}),
     ...(r.parent ? { parent: r.parent } : {}),
     ...(r.protect ? { protect: true } : {}),
+    ...(r.read ? { external: true } : {}),
     ...(r.dependencies.length ? { dependencies: r.dependencies } : {}),
-    ...(r.provider ? { provider: r.provider } : {}),
+    ...(provider ? { provider } : {}),
     ...nonEmpty("propertyDependencies", r.propertyDependencies),
     ...(r.importId ? { importID: r.importId } : {}),
     ...(r.ignoreChanges?.length ? { ignoreChanges: r.ignoreChanges } : {}),
+    ...(r.additionalSecretOutputs?.length ? { additionalSecretOutputs: r.additionalSecretOutputs } : {}),
   };
 }
 
@@ -148,10 +167,12 @@ export interface DigestInput {
 export function previewDigest(d: DigestInput): PreviewDigest {
   const steps = d.resources.map((r): PreviewStep => {
     const op = r.read ? "read" : r.importId ? "import" : "create";
-    return { op, urn: r.urn, ...(r.provider ? { provider: r.provider } : {}), newState: newState(r), detailedDiff: null };
+    const provider = providerOf(r);
+    return { op, urn: r.urn, ...(provider ? { provider } : {}), newState: newState(r), detailedDiff: null };
   });
+  // The real CLI's summary counts the reads of `.get` but not the StackReference's (seen with v3.274.1).
   const changeSummary: Record<string, number> = {};
-  for (const s of steps) changeSummary[s.op] = (changeSummary[s.op] ?? 0) + 1;
+  for (const s of steps) if (s.newState?.type !== STACK_REFERENCE) changeSummary[s.op] = (changeSummary[s.op] ?? 0) + 1;
   return {
     config: d.config,
     steps,

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { UNKNOWN } from "../preview/record";
 import type { PreviewDigest } from "../preview/render";
 import { fixtureProject, ownFoundationStack, runPreview, SEED_TENANTS } from "./helpers";
 
@@ -33,7 +34,8 @@ describe("npm run preview", () => {
     const digest = JSON.parse(r.stdout) as PreviewDigest;
     const steps = digest.steps!;
     expect(digest.changeSummary!.create).toBe(steps.filter((s) => s.op === "create").length);
-    expect(digest.changeSummary!.read).toBe(1);
+    // The one read is the StackReference's, which the real CLI leaves out of the summary.
+    expect(digest.changeSummary!.read).toBeUndefined();
     expect(digest.config!["platform-secrets:cluster"]).toContain('"name":"spoke-dc-v7"');
     expect(typeof digest.duration).toBe("number");
     // The root stack is a step, as in the engine's digest, and every URN is the engine's.
@@ -45,11 +47,20 @@ describe("npm run preview", () => {
     }
     const config = steps.find((s) => s.newState!.type === "vault:kubernetes/authBackendConfig:AuthBackendConfig")!;
     expect(config.newState!.inputs!.tokenReviewerJwt).toBe("[secret]");
+    // What the SDK classes ask the engine to keep secret, as the real digest lists it.
+    expect(config.newState!.additionalSecretOutputs).toEqual(["tokenReviewerJwt", "tokenReviewerJwtWo"]);
+    expect(steps.find((s) => s.newState!.type === "kubernetes:core/v1:Secret")!.newState!.additionalSecretOutputs).toEqual(["data", "stringData"]);
     expect(config.provider).toMatch(/^urn:pulumi:spoke-dc-v7::platform-secrets::pulumi:providers:vault::vault::/);
     // A create's outputs are not known when the engine announces the step.
     const token = steps.find((s) => s.newState!.type === "kubernetes:core/v1:Secret")!;
     expect(token.newState!.outputs).toBeUndefined();
-    expect(steps.find((s) => s.op === "read")!.newState!.outputs).toHaveProperty("outputs");
+    // Nor a read's (v3.274.1): it names what it reads, is external, and goes through the engine's `pulumi` provider.
+    const read = steps.find((s) => s.op === "read")!;
+    expect(read.newState!.outputs).toBeUndefined();
+    expect(read.newState!.id).toBe("organization/platform-secrets/vault");
+    expect(read.newState!.external).toBe(true);
+    expect(read.provider).toBe(`urn:pulumi:spoke-dc-v7::platform-secrets::pulumi:providers:pulumi::default::${UNKNOWN}`);
+    expect(read.newState!.provider).toBe(read.provider);
     const role = steps.find((s) => s.newState!.type === "vault:kubernetes/authBackendRole:AuthBackendRole")!;
     expect(role.newState!.parent).toMatch(/KubernetesAuthRole::apps-spoke-dc-v7-/);
     expect(role.newState!.dependencies!.length).toBeGreaterThan(0);
