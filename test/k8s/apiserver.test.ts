@@ -11,7 +11,7 @@ import { parse } from "yaml";
 import { ROOT, runPreview } from "../helpers";
 import { SERVER_SUITES_SKIPPED } from "../integration/server";
 import { findBinaries, KUBE_CACHE, KUBE_VERSION, KubeCluster, type KubeObject, type ManagedFieldsEntry } from "./cluster";
-import { applyManifests, ESO_CRDS, installCrds, loadManifests, objectKey, type StackApplyReport } from "./manifests";
+import { applyManifests, ESO_CRDS, installCrds, loadManifests, missingCrds, objectKey, type StackApplyReport } from "./manifests";
 import { loadStack } from "../../infra/load";
 import { pullSecretsToApply } from "../../infra/pullSecrets";
 import { runOffline } from "../../preview/mock";
@@ -23,11 +23,12 @@ const REVIEWER = { namespace: "external-secrets", serviceAccount: "eso-vault-aut
 /** What openshift-controller-manager puts on every ServiceAccount before anyone else does. */
 const OCM = { manager: "openshift-controller-manager", entry: "default-dockercfg-abcde" };
 
-const found = SERVER_SUITES_SKIPPED ? { missing: [SERVER_SUITES_SKIPPED] } : findBinaries();
-if (SERVER_SUITES_SKIPPED) console.log(`k8s: skipped, ${SERVER_SUITES_SKIPPED}`);
-else if (found.missing.length > 0) {
-  console.log(`k8s: skipped, no ${found.missing.join(", ")}. Build them (Go module proxy, ~10+ min cold) with: bash scripts/kube-build.sh`);
+function skipReasons(): string {
+  const { missing } = findBinaries();
+  return [...(missing.length ? [`no ${missing.join(", ")}. Build them (Go module proxy, ~10+ min cold) with: bash scripts/kube-build.sh`] : []), ...missingCrds()].join("; ");
 }
+const skipped = SERVER_SUITES_SKIPPED ?? skipReasons();
+if (skipped) console.log(`k8s: skipped, ${skipped}`);
 
 const stackNames = readdirSync(join(ROOT, "stacks"))
   .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
@@ -46,7 +47,7 @@ const imagePullSecrets = (sa: KubeObject) => ((sa.imagePullSecrets as { name: st
 const ownersOf = (sa: KubeObject, field: string) =>
   (sa.metadata.managedFields ?? []).filter((m: ManagedFieldsEntry) => m.fieldsV1 && field in m.fieldsV1).map((m) => `${m.manager} (${m.operation})`);
 
-describe.skipIf(found.missing.length > 0)(`Kubernetes side on a real kube-apiserver ${KUBE_VERSION}`, () => {
+describe.skipIf(!!skipped)(`Kubernetes side on a real kube-apiserver ${KUBE_VERSION}`, () => {
   let out = "";
 
   beforeAll(() => {

@@ -3,7 +3,7 @@
 // token controller filled, and ServiceAccount tokens the API server issues through TokenRequest
 // log in, or are refused, through OpenBao's own kubernetes auth plugin and the API server's
 // TokenReview. No stand-in on either side.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,7 +17,7 @@ import { applyVaultSide } from "../integration/apply";
 import { DevServer, findServerBinary, NO_SERVER_BINARY, SERVER_SUITES_SKIPPED } from "../integration/server";
 import { VaultClient } from "../integration/vaultClient";
 import { findBinaries, KubeCluster } from "./cluster";
-import { applyManifests, ESO_CRDS, installCrds } from "./manifests";
+import { applyManifests, ESO_CRDS, installCrds, missingCrds } from "./manifests";
 
 const STACK = "spoke-dc-v6";
 const PLATFORM_NAMESPACES = ["external-secrets", "openshift-pipelines", "openshift-dns"];
@@ -29,7 +29,7 @@ const skipped =
   [
     ...(bao ? [] : [NO_SERVER_BINARY]),
     ...(kube.missing.length ? [`no ${kube.missing.join(", ")} (bash scripts/kube-build.sh)`] : []),
-    ...(existsSync(ESO_CRDS) ? [] : [`no ESO CRDs at ${ESO_CRDS} (set PLATFORM_SECRETS_ESO_CRDS)`]),
+    ...missingCrds(),
   ].join("; ");
 if (skipped) console.log(`chain (OpenBao + kube-apiserver): skipped, ${skipped}`);
 

@@ -177,6 +177,9 @@ export async function applyManifests(cluster: KubeCluster, dir: string, opts: Om
  */
 export const ESO_CRDS = process.env.PLATFORM_SECRETS_ESO_CRDS ?? join(process.cwd(), "../shared/eso-crds/v2.9.0");
 
+/** Why a suite that installs the CRDs cannot run (a clone away from ../shared), or nothing. */
+export const missingCrds = (): string[] => (existsSync(ESO_CRDS) ? [] : [`no ESO CRDs at ${ESO_CRDS} (set PLATFORM_SECRETS_ESO_CRDS)`]);
+
 /** Installs CustomResourceDefinitions from a directory of YAML files and waits until they are Established. */
 export async function installCrds(cluster: KubeCluster, dir: string): Promise<{ names: string[]; warnings: string[] }> {
   const files = readdirSync(dir)
