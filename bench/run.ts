@@ -11,7 +11,7 @@ import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 
 interface Sample {
-  mode: "program" | "pack" | "floor";
+  mode: "program" | "pack" | "floor" | "pack-floor";
   namespaces: number;
   resources: number;
   seconds: number;
@@ -29,9 +29,12 @@ export interface ResultRow {
   programSeconds: number;
   floorSeconds: number;
   packSeconds: number;
+  /** The same requests answered by bench/packFloor (no rules): what the protocol itself costs. */
+  packFloorSeconds: number;
   programCpu: number;
   floorCpu: number;
   packCpu: number;
+  packFloorCpu: number;
   programRssMb: number;
   floorRssMb: number;
   programSpread: [number, number];
@@ -65,9 +68,11 @@ function row(samples: Sample[], reps: number): ResultRow {
     programSeconds: median(program.map((s) => s.seconds)),
     floorSeconds: median(of("floor").map((s) => s.seconds)),
     packSeconds: median(of("pack").map((s) => s.seconds)),
+    packFloorSeconds: median(of("pack-floor").map((s) => s.seconds)),
     programCpu: median(program.map((s) => s.cpu)),
     floorCpu: median(of("floor").map((s) => s.cpu)),
     packCpu: median(of("pack").map((s) => s.cpu)),
+    packFloorCpu: median(of("pack-floor").map((s) => s.cpu)),
     programRssMb: median(program.map((s) => s.rssMb)),
     floorRssMb: median(of("floor").map((s) => s.rssMb)),
     programSpread: spread(program.map((s) => s.seconds)),
@@ -81,11 +86,11 @@ function row(samples: Sample[], reps: number): ResultRow {
 const f = (x: number, d = 2) => x.toFixed(d);
 
 function table(rows: ResultRow[]): string {
-  const head = "| tenant namespaces | resources | per namespace | program s (min–max) | floor s (min–max) | program/floor time | pack s | pack/program | program CPU s | floor CPU s | program/floor CPU | pack CPU s | pack/program CPU | program RSS MB | floor RSS MB | program/floor RSS | program ms/namespace | load avg (min–max) |";
-  const lines = [head, `|${"---|".repeat(18)}`];
+  const head = "| tenant namespaces | resources | per namespace | program s (min–max) | floor s (min–max) | program/floor time | pack s | pack/program | pack floor s | pack floor/program | program CPU s | floor CPU s | program/floor CPU | pack CPU s | pack/program CPU | program RSS MB | floor RSS MB | program/floor RSS | program ms/namespace | load avg (min–max) |";
+  const lines = [head, `|${"---|".repeat(20)}`];
   for (const r of rows) {
     lines.push(
-      `| ${r.tenants} | ${r.resources} | ${f(r.resourcesPerTenant)} | ${f(r.programSeconds)} (${f(r.programSpread[0])}–${f(r.programSpread[1])}) | ${f(r.floorSeconds)} (${f(r.floorSpread[0])}–${f(r.floorSpread[1])}) | ${f(r.programSeconds / r.floorSeconds)} | ${f(r.packSeconds, 3)} | ${f((100 * r.packSeconds) / r.programSeconds, 1)}% | ${f(r.programCpu)} | ${f(r.floorCpu)} | ${f(r.programCpu / r.floorCpu)} | ${f(r.packCpu)} | ${f((100 * r.packCpu) / r.programCpu, 1)}% | ${f(r.programRssMb, 0)} | ${f(r.floorRssMb, 0)} | ${f(r.programRssMb / r.floorRssMb)} | ${f((1000 * r.programSeconds) / r.tenants)} | ${f(r.load[0], 1)}–${f(r.load[1], 1)} |`,
+      `| ${r.tenants} | ${r.resources} | ${f(r.resourcesPerTenant)} | ${f(r.programSeconds)} (${f(r.programSpread[0])}–${f(r.programSpread[1])}) | ${f(r.floorSeconds)} (${f(r.floorSpread[0])}–${f(r.floorSpread[1])}) | ${f(r.programSeconds / r.floorSeconds)} | ${f(r.packSeconds, 3)} | ${f((100 * r.packSeconds) / r.programSeconds, 1)}% | ${f(r.packFloorSeconds, 3)} | ${f((100 * r.packFloorSeconds) / r.programSeconds, 1)}% | ${f(r.programCpu)} | ${f(r.floorCpu)} | ${f(r.programCpu / r.floorCpu)} | ${f(r.packCpu)} | ${f((100 * r.packCpu) / r.programCpu, 1)}% | ${f(r.programRssMb, 0)} | ${f(r.floorRssMb, 0)} | ${f(r.programRssMb / r.floorRssMb)} | ${f((1000 * r.programSeconds) / r.tenants)} | ${f(r.load[0], 1)}–${f(r.load[1], 1)} |`,
     );
   }
   return lines.join("\n");
@@ -102,6 +107,7 @@ function targets(rows: ResultRow[]): string[] {
     check("pack/program time at 1000", big.packSeconds / big.programSeconds, 0.1),
     check("program/floor CPU at 1000 (load-independent)", big.programCpu / big.floorCpu, 1.15),
     check("pack/program CPU at 1000 (load-independent)", big.packCpu / big.programCpu, 0.1),
+    `  (not a target) pack floor/program time at 1000: ${f(big.packFloorSeconds / big.programSeconds)}; the pack's rules above that floor: ${f((big.packSeconds - big.packFloorSeconds) / big.programSeconds)}`,
     check("time per namespace 1000 vs 100", big.programSeconds / big.tenants / (mid.programSeconds / mid.tenants), 1.5),
   ];
 }
@@ -111,6 +117,7 @@ async function chart(rows: ResultRow[], file: string): Promise<void> {
     { tenants: r.tenants, metric: "time (s)", series: "program", value: r.programSeconds },
     { tenants: r.tenants, metric: "time (s)", series: "floor", value: r.floorSeconds },
     { tenants: r.tenants, metric: "time (s)", series: "policy pack", value: r.packSeconds },
+    { tenants: r.tenants, metric: "time (s)", series: "pack floor (no rules)", value: r.packFloorSeconds },
     { tenants: r.tenants, metric: "peak RSS (MB)", series: "program", value: r.programRssMb },
     { tenants: r.tenants, metric: "peak RSS (MB)", series: "floor", value: r.floorRssMb },
   ]);
@@ -148,11 +155,11 @@ for (const n of sizes) {
   const samples: Sample[] = [];
   for (let rep = 0; rep < reps; rep++) {
     const file = join(work, `resources-${n}-${rep}.json`);
-    for (const mode of ["program", "pack", "floor"] as const) samples.push(measure(mode, n, file));
+    for (const mode of ["program", "pack", "floor", "pack-floor"] as const) samples.push(measure(mode, n, file));
   }
   rows.push(row(samples, reps));
   const r = rows.at(-1)!;
-  console.log(`  ${n} namespaces: program ${f(r.programSeconds)}s (${f(r.programCpu)} CPU s), floor ${f(r.floorSeconds)}s (${f(r.floorCpu)} CPU s), pack ${f(r.packSeconds, 3)}s (${f(r.packCpu)} CPU s), load ${f(r.load[0], 1)}–${f(r.load[1], 1)}`);
+  console.log(`  ${n} namespaces: program ${f(r.programSeconds)}s (${f(r.programCpu)} CPU s), floor ${f(r.floorSeconds)}s (${f(r.floorCpu)} CPU s), pack ${f(r.packSeconds, 3)}s (${f(r.packCpu)} CPU s), pack floor ${f(r.packFloorSeconds, 3)}s (${f(r.packFloorCpu)} CPU s), load ${f(r.load[0], 1)}–${f(r.load[1], 1)}`);
 }
 console.log(`\n${table(rows)}\n`);
 if (!args.smoke) for (const t of targets(rows)) console.log(t);

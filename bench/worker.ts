@@ -1,8 +1,9 @@
-// One measurement in its own process: `tsx bench/worker.ts <program|pack|floor> <namespaces> <resources.json>`.
+// One measurement in its own process: `tsx bench/worker.ts <program|pack|floor|pack-floor> <namespaces> <resources.json>`.
 // program: `npm run preview`'s path without the pack: the real program on cmd/run against the
 // recording engine, on a generated fleet; saves what it registered.
 // floor: bench/floor.ts on cmd/run against the same engine, registering those resources bare.
 // pack: the policy pack on run-policy-pack, Analyze and AnalyzeStack over the wire on that record.
+// pack-floor: the same requests to bench/packFloor, a pack whose two policies judge nothing.
 // Times cover the run (process start and module loading included for program and floor, whose
 // processes are what `pulumi preview` starts); RSS is the whole tree: this process plus the child.
 // CPU seconds (user + system) are the whole tree's too, read from /proc: unlike wall time they do
@@ -77,8 +78,8 @@ if (mode === "program") {
     cpu = treeCpu() - c0;
     if (proc.exitCode !== 0) throw new Error(`floor program failed (${proc.exitCode}):\n${proc.stderr}`);
     rssMb = selfRssMb() + (proc.peakRssMb ?? 0);
-  } else if (mode === "pack") {
-    const pack = await PolicyPackProcess.start(join(ROOT, "policy"), address, { organization: ORGANIZATION, project: "platform-secrets", stack: STACK, env });
+  } else if (mode === "pack" || mode === "pack-floor") {
+    const pack = await PolicyPackProcess.start(join(ROOT, mode === "pack" ? "policy" : "bench/packFloor"), address, { organization: ORGANIZATION, project: "platform-secrets", stack: STACK, env });
     await pack.configure({});
     const t0 = performance.now();
     const c0 = cpuSeconds("self", "process") + cpuSeconds(pack.pid, "process");
