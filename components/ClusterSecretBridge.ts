@@ -62,20 +62,29 @@ export class ClusterSecretBridge extends pulumi.ComponentResource {
   /**
    * How Vault reviews this cluster's tokens: with the `eso-vault-auth` reviewer, or reviewer-less
    * with each client's own JWT; and which CA it trusts for the API server (`cluster.apiServerCa`:
-   * the reviewer Secret's in-cluster `ca.crt`, or the configured chain of a route or load balancer).
+   * the reviewer Secret's in-cluster `ca.crt`, the configured chain of a route or load balancer,
+   * or, with no CA written, the root CAs of Vault's host).
    */
-  private tokenReview(plan: ClusterPlan, adopt: Adoption): { kubernetesCaCert: pulumi.Input<string>; tokenReviewerJwt?: pulumi.Input<string> } {
+  private tokenReview(plan: ClusterPlan, adopt: Adoption): { kubernetesCaCert?: pulumi.Input<string>; tokenReviewerJwt?: pulumi.Input<string> } {
     const cluster = plan.config;
-    const configured = (): string => {
-      // Config validation requires cluster.caCert with apiServerCa: configured (infra/clusterAccess.ts).
-      if (cluster.caCert === undefined) throw new Error(`cluster ${cluster.name}: apiServerCa configured needs cluster.caCert`);
-      return cluster.caCert;
+    // Config validation rules out the combinations that throw here (infra/clusterAccess.ts).
+    const trust = (inClusterCa?: pulumi.Input<string>): { kubernetesCaCert?: pulumi.Input<string> } => {
+      switch (cluster.apiServerCa) {
+        case "system":
+          return {};
+        case "configured":
+          if (cluster.caCert === undefined) throw new Error(`cluster ${cluster.name}: apiServerCa configured needs cluster.caCert`);
+          return { kubernetesCaCert: cluster.caCert };
+        case "cluster":
+          if (inClusterCa === undefined) throw new Error(`cluster ${cluster.name}: apiServerCa cluster needs the reviewer Secret's ca.crt`);
+          return { kubernetesCaCert: inClusterCa };
+      }
     };
     if (cluster.reviewer === "serviceaccount") {
       const reviewer = new TokenReviewer(`${cluster.name}-reviewer`, { namespace: cluster.eso.namespace, adopt }, { parent: this });
-      return { kubernetesCaCert: cluster.apiServerCa === "configured" ? configured() : reviewer.caCert, tokenReviewerJwt: reviewer.jwt };
+      return { ...trust(reviewer.caCert), tokenReviewerJwt: reviewer.jwt };
     }
     new ClientTokenReviewers(`${cluster.name}-clients`, { clients: vaultClients(plan), adopt }, { parent: this });
-    return { kubernetesCaCert: configured() };
+    return trust();
   }
 }

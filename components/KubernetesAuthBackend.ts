@@ -6,7 +6,8 @@ export interface KubernetesAuthBackendArgs {
   path: string;
   cluster: string;
   kubernetesHost: string;
-  kubernetesCaCert: pulumi.Input<string>;
+  /** Absent with `cluster.apiServerCa: system`: Vault then trusts its host's root CAs. */
+  kubernetesCaCert?: pulumi.Input<string>;
   /** Absent in reviewer-less mode, where Vault reviews with the client's own JWT. */
   tokenReviewerJwt?: pulumi.Input<string>;
   adopt: Adoption;
@@ -34,7 +35,7 @@ export class KubernetesAuthBackend extends pulumi.ComponentResource {
       {
         backend: this.backend.path,
         kubernetesHost: args.kubernetesHost,
-        kubernetesCaCert: args.kubernetesCaCert,
+        ...(args.kubernetesCaCert !== undefined ? { kubernetesCaCert: args.kubernetesCaCert } : {}),
         // Vault serves many clusters from outside them: never fall back to its own pod's token or CA.
         disableLocalCaJwt: true,
         ...(args.tokenReviewerJwt !== undefined ? { tokenReviewerJwt: args.tokenReviewerJwt } : {}),

@@ -12,11 +12,14 @@ const cidr = z
  * - `cluster`: the reviewer Secret's `ca.crt`, the cluster's own CA. Right when `apiServer` is
  *   the API server's own endpoint; wrong behind a route or load balancer with another certificate.
  * - `configured`: `cluster.caCert`, the chain that signs the certificate `apiServer` presents.
- * There is no "system roots" choice: Vault's config is written with `disable_local_ca_jwt: true`
- * (Vault serves many clusters and must never fall back to its own pod's CA), and OpenBao refuses
- * that without `kubernetes_ca_cert` (seen on OpenBao 2.5.5; see README). A public CA goes in `caCert`.
+ * - `system`: the root CAs of the host Vault runs on, for an `apiServer` whose certificate a
+ *   public CA signs. No `kubernetes_ca_cert` is written; with `disable_local_ca_jwt: true` (always
+ *   set: Vault serves many clusters and must never fall back to its own pod's CA) Vault's
+ *   kubernetes auth plugin uses the system pool from v0.19.0 (Vault 1.17). OpenBao's plugin
+ *   refuses that config ("kubernetes_ca_cert must be given when disable_local_ca_jwt is true", as
+ *   of OpenBao 2.5): there, put the public CA's chain in `caCert` with `configured`.
  */
-export const apiServerCaSchema = z.enum(["cluster", "configured"]);
+export const apiServerCaSchema = z.enum(["cluster", "configured", "system"]);
 export type ApiServerCa = z.infer<typeof apiServerCaSchema>;
 
 /**
@@ -43,7 +46,7 @@ export interface TrustInput {
   reviewer: "serviceaccount" | "client-jwt";
 }
 
-/** The CA choice in effect: explicit, or `configured` with a caCert or without a reviewer, else `cluster`. */
+/** The CA choice in effect: explicit, or `configured` with a caCert or without a reviewer, else `cluster` (`system` only when asked for). */
 export function apiServerCa(t: TrustInput): ApiServerCa {
   return t.apiServerCa ?? (t.caCert !== undefined || t.reviewer === "client-jwt" ? "configured" : "cluster");
 }
@@ -57,6 +60,9 @@ export function trustProblems(t: TrustInput): Array<{ path: KeyPath; message: st
   }
   if (choice === "cluster" && t.caCert !== undefined) {
     problems.push({ path: ["cluster", "caCert"], message: "is ignored with cluster.apiServerCa: cluster (Vault would trust the reviewer Secret's ca.crt): remove it or set apiServerCa: configured" });
+  }
+  if (choice === "system" && t.caCert !== undefined) {
+    problems.push({ path: ["cluster", "caCert"], message: "is ignored with cluster.apiServerCa: system (Vault would trust its host's root CAs): remove it or set apiServerCa: configured" });
   }
   if (choice === "cluster" && t.reviewer === "client-jwt") {
     problems.push({

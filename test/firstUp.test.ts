@@ -213,6 +213,15 @@ describe("API server trust", () => {
       /cluster\.apiServerCa: cluster cannot work with auth\.reviewer client-jwt/,
     );
     expect((await configIssues({ "platform-secrets:cluster": { ...base, apiServerCa: "cluster", caCert: PEM } })).join("\n")).toMatch(/cluster\.caCert: is ignored/);
-    expect((await configIssues({ "platform-secrets:cluster": { ...base, apiServerCa: "system" } })).join("\n")).toMatch(/apiServerCa/);
+    expect((await configIssues({ "platform-secrets:cluster": { ...base, apiServerCa: "system", caCert: PEM } })).join("\n")).toMatch(/cluster\.caCert: is ignored with cluster\.apiServerCa: system/);
+    expect((await configIssues({ "platform-secrets:cluster": { ...base, apiServerCa: "public" } })).join("\n")).toMatch(/cluster\.apiServerCa/);
+  });
+
+  it.each(["serviceaccount", "client-jwt"])("system, reviewer %s: no CA written, local CA and JWT still disabled", async (reviewer) => {
+    const cluster = { name: "spoke-dc-v6", apiServer: "https://api.spoke-dc-v6.example:6443", apiServerCa: "system" };
+    const config = inputsOf<Record<string, unknown>>(ofType(await solo({ "platform-secrets:cluster": cluster, "platform-secrets:auth": { reviewer } }), T.authConfig)[0]!);
+    expect(config).not.toHaveProperty("kubernetesCaCert");
+    expect(config).toMatchObject({ kubernetesHost: cluster.apiServer, disableLocalCaJwt: true });
+    expect("tokenReviewerJwt" in config).toBe(reviewer === "serviceaccount");
   });
 });

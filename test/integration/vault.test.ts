@@ -329,4 +329,14 @@ describe.skipIf(!BINARY)("first up on seed 002's hand-made objects", () => {
     const run = await runWith({ vault: { mounts: ["secret"], roles: ["fresh-k8s/apps-spoke-dc-v6-platform"] } }, { auth: { path: "fresh-k8s" } });
     await expect(applyVaultSide(bao, run.resources)).rejects.toThrow(/import of auth\/fresh-k8s\/role\/apps-spoke-dc-v6-platform failed: the object does not exist/);
   });
+
+  it("apiServerCa: system writes no CA; OpenBao's kubernetes auth refuses that (Vault's accepts it from plugin v0.19.0)", async () => {
+    const values = soloStackValues("spoke-dc-v6", { auth: { path: "system-roots-k8s" }, adopt: { vault: { mounts: ["secret"] } } });
+    const cluster = { ...(values.cluster as Record<string, unknown>), apiServer: kubeHost, apiServerCa: "system" };
+    const run = await runOffline({ root: ROOT, stack: "system-roots", values: { ...values, cluster }, tenantsData: SEED_TENANTS });
+    const config = plain(run.resources.find((r) => r.type === "vault:kubernetes/authBackendConfig:AuthBackendConfig")!.inputs);
+    expect(config).toMatchObject({ backend: "system-roots-k8s", kubernetesHost: kubeHost, disableLocalCaJwt: true });
+    expect(config).not.toHaveProperty("kubernetesCaCert");
+    await expect(applyVaultSide(bao, run.resources)).rejects.toThrow(/kubernetes_ca_cert must be given when disable_local_ca_jwt is true/);
+  });
 });
