@@ -2,10 +2,7 @@
 // Vault without being cut off from the API server: config schemas and their cross-checks.
 import { z } from "zod";
 import type { KeyPath } from "./configError";
-
-const cidr = z
-  .string()
-  .regex(/^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/, { message: "must be an IPv4 CIDR such as 10.0.0.1/32" });
+import { cidr, port } from "./schema";
 
 /**
  * Which CA Vault trusts for `cluster.apiServer`:
@@ -31,7 +28,7 @@ export const esoEgressSchema = z.strictObject({
   /** ESO's namespace already has a default-deny egress policy (seed 000's platform). */
   namespaceDefaultDeny: z.boolean().default(false),
   /** The API server's address range and port, added to the policy so it never cuts ESO off. */
-  apiServer: z.strictObject({ cidrs: z.array(cidr).min(1), port: z.int().min(1).max(65535).default(6443) }).optional(),
+  apiServer: z.strictObject({ cidrs: z.array(cidr).min(1), port: port.default(6443) }).optional(),
 });
 export type EsoEgressSettings = z.infer<typeof esoEgressSchema>;
 

@@ -43,6 +43,16 @@ describe("values the API server or Vault would reject", () => {
     expect(one(issues, "platform-secrets:vault.egressCidrs[0]")).toMatchObject({ line: 7, message: expect.stringMatching(message) });
   });
 
+  it("checks the API server's range in eso.egress as it checks Vault's: IPv4 octets, IPv6, ports", () => {
+    const egress = (cidrs: string, port = 6443) => `  platform-secrets:eso:\n    egress:\n      apiServer:\n        cidrs: [${cidrs}]\n        port: ${port}\n`;
+    const issues = issuesOf({ [STACK]: stackYaml(egress("10.0.0.999/32, 'fd00::/129'", 0)), [TENANTS]: SEED_TENANTS });
+    expect(one(issues, "platform-secrets:eso.egress.apiServer.cidrs[0]").message).toMatch(/not an IPv4 or IPv6 address/);
+    expect(one(issues, "platform-secrets:eso.egress.apiServer.cidrs[1]").message).toMatch(/prefix length "129" is not 0-128/);
+    expect(one(issues, "platform-secrets:eso.egress.apiServer.port").message).toMatch(/port number 1-65535/);
+    const root = fixtureRoot({ [STACK]: stackYaml(egress("172.30.0.1/32, 'fd00:30::1/128'")), [TENANTS]: SEED_TENANTS });
+    expect(loadStack({ root, stack: "x" }).config.cluster?.eso.egress.apiServer).toEqual({ cidrs: ["172.30.0.1/32", "fd00:30::1/128"], port: 6443 });
+  });
+
   it("accepts IPv6 CIDRs and Go durations ESO accepts", () => {
     const root = fixtureRoot({ [STACK]: stackYaml("  platform-secrets:eso:\n    refreshInterval: 1h30m\n").replace("[10.20.0.15/32]", "[10.20.0.15/32, 'fd00::/8']"), [TENANTS]: SEED_TENANTS });
     expect(loadStack({ root, stack: "x" }).config.cluster?.egressCidrs).toEqual(["10.20.0.15/32", "fd00::/8"]);
