@@ -18,14 +18,23 @@ interface DeserializeModule {
 
 const SHARED = Symbol.for("platform-secrets.sharedProperties");
 
+/** @pulumi/policy's own deserialize module, or null where a version no longer has it. */
+function policyDeserializeModule(): DeserializeModule | null {
+  try {
+    return createRequire(import.meta.url)("@pulumi/policy/deserialize") as DeserializeModule;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Installs the sharing into `mod` (by default @pulumi/policy's own deserialize module) and says
  * whether it is in place. A version of @pulumi/policy without that module or export is left as
  * it is (the pack then only runs slower); the test pins that the installed version has it.
  */
-export function shareDeserializedProperties(mod: DeserializeModule = createRequire(import.meta.url)("@pulumi/policy/deserialize") as DeserializeModule): boolean {
-  const original = mod.deserializeProperties as Deserialize & { [SHARED]?: true };
-  if (typeof original !== "function") return false;
+export function shareDeserializedProperties(mod: DeserializeModule | null = policyDeserializeModule()): boolean {
+  const original = mod?.deserializeProperties as (Deserialize & { [SHARED]?: true }) | undefined;
+  if (!mod || typeof original !== "function") return false;
   if (original[SHARED]) return true;
   const converted = new WeakMap<object, unknown>();
   const shared: Deserialize & { [SHARED]?: true } = (struct, proxySecrets) => {

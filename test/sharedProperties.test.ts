@@ -85,10 +85,11 @@ describe("one conversion per request for all of the pack's policies", () => {
     expect(shareDeserializedProperties()).toBe(true);
   });
 
-  it("a module without the export is left alone", () => {
+  it("a module without the export, or no module, is left alone", () => {
     const mod = { deserializeProperties: undefined as unknown as (s: object, p: boolean) => unknown };
     expect(shareDeserializedProperties(mod)).toBe(false);
     expect(mod.deserializeProperties).toBeUndefined();
+    expect(shareDeserializedProperties(null)).toBe(false);
   });
 });
 
