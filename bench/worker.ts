@@ -8,7 +8,7 @@
 // processes are what `pulumi preview` starts); RSS is the whole tree: this process plus the child.
 // CPU seconds (user + system) are the whole tree's too, read from /proc: unlike wall time they do
 // not grow when other work on the machine takes the cores, so they compare runs under any load.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -56,13 +56,17 @@ let rssMb: number;
 const loadBefore = loadAverage();
 if (mode === "program") {
   const root = benchProject(namespaces);
-  const t0 = performance.now();
-  const c0 = treeCpu();
-  const run = await previewStack({ root, stack: STACK, sampleRss: true });
-  seconds = (performance.now() - t0) / 1000;
-  cpu = treeCpu() - c0;
-  resources = run.resources;
-  rssMb = selfRssMb() + (run.program.peakRssMb ?? 0);
+  try {
+    const t0 = performance.now();
+    const c0 = treeCpu();
+    const run = await previewStack({ root, stack: STACK, sampleRss: true });
+    seconds = (performance.now() - t0) / 1000;
+    cpu = treeCpu() - c0;
+    resources = run.resources;
+    rssMb = selfRssMb() + (run.program.peakRssMb ?? 0);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
   writeFileSync(file!, JSON.stringify(resources));
 } else {
   resources = JSON.parse(readFileSync(file!, "utf8")) as RegisteredResource[];

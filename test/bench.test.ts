@@ -1,14 +1,19 @@
 // A smoke run of the benchmark (10 namespaces, one repetition) so that it cannot rot.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import type { ResultRow } from "../bench/run";
 import { ROOT } from "./helpers";
 
 it("npm run bench -- --smoke measures program, pack, floor and pack floor and writes results.json and a PNG", () => {
+  const projectCopies = () => new Set(readdirSync(tmpdir()).filter((d) => d.startsWith("bench-project-")));
+  const before = projectCopies();
   const r = spawnSync(join(ROOT, "node_modules/.bin/tsx"), ["bench/run.ts", "--smoke"], { cwd: ROOT, encoding: "utf8" });
   expect(r.status, r.stderr).toBe(0);
+  // Each program measurement previews a generated copy of the project; none is left behind.
+  expect([...projectCopies()].filter((d) => !before.has(d))).toEqual([]);
   const out = /wrote (\S+results\.json) and (\S+results\.png)/.exec(r.stdout);
   expect(out, r.stdout).not.toBeNull();
   const results = JSON.parse(readFileSync(out![1]!, "utf8")) as { machine: string; rows: ResultRow[] };
