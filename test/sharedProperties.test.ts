@@ -109,11 +109,14 @@ async function findings(resources: readonly RegisteredResource[], freeze: boolea
       const props = plain(r[side]) as Record<string, unknown>;
       return { type: r.type, urn: r.urn, name: r.name, props: freeze ? deepFreeze(props) : props, protect: r.protect };
     });
+  // Every rule gets the same values, as the policies of one request now do.
+  const inputs = views("inputs");
+  const outputs = views("outputs");
   const found: string[] = [];
   for (const rule of RULES) {
     const report = (message: string, urn?: string) => void found.push(`${rule.name} ${urn ?? ""} ${message}`);
-    if (rule.checkResource) for (const v of views("inputs")) await rule.checkResource(v, {}, (m, u) => report(m, u ?? v.urn));
-    if (rule.checkStack) await rule.checkStack(views("outputs"), {}, report);
+    if (rule.checkResource) for (const v of inputs) await rule.checkResource(v, {}, (m, u) => report(m, u ?? v.urn));
+    if (rule.checkStack) await rule.checkStack(outputs, {}, report);
   }
   return found;
 }

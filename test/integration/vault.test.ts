@@ -331,7 +331,7 @@ describe.skipIf(!BINARY)("first up on seed 002's hand-made objects", () => {
   });
 
   it("apiServerCa: system writes no CA; OpenBao's kubernetes auth refuses that (Vault's accepts it from plugin v0.19.0)", async () => {
-    const values = soloStackValues("spoke-dc-v6", { auth: { path: "system-roots-k8s" }, adopt: { vault: { mounts: ["secret"] } } });
+    const values = soloStackValues("spoke-dc-v6", { auth: { path: "system-roots-k8s" }, adopt: ADOPT_SECRET });
     const cluster = { ...(values.cluster as Record<string, unknown>), apiServer: kubeHost, apiServerCa: "system" };
     const run = await runOffline({ root: ROOT, stack: "system-roots", values: { ...values, cluster }, tenantsData: SEED_TENANTS });
     const config = plain(run.resources.find((r) => r.type === "vault:kubernetes/authBackendConfig:AuthBackendConfig")!.inputs);
