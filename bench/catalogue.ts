@@ -1,5 +1,5 @@
 // The generated fleet the benchmark previews: N tenant namespaces on one cluster.
-import type { Tenant } from "../infra/tenants";
+import type { Tenant } from "../model/tenants";
 
 export const BENCH_CLUSTER = "spoke-bench";
 const DIVISIONS = 10;

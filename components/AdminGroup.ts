@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import { importId, type Adoption } from "../infra/adoption";
-import type { AdminGroupPlan } from "../infra/plan";
-import { renderHcl } from "../infra/vaultPolicy";
+import { importId, type Adoption } from "../model/adoption";
+import type { AdminGroupPlan } from "../model/plan";
+import { renderHcl } from "../model/vaultPolicy";
 
 export interface AdminGroupArgs {
   plan: AdminGroupPlan;

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Adoption } from "../infra/adoption";
-import type { ClusterPlan } from "../infra/plan";
-import { vaultClients } from "../infra/plan";
+import type { Adoption } from "../model/adoption";
+import type { ClusterPlan } from "../model/plan";
+import { vaultClients } from "../model/plan";
 import { ClientTokenReviewers } from "./ClientTokenReviewers";
 import { EsoVaultEgress } from "./EsoVaultEgress";
 import { GeneratedSecretPush } from "./GeneratedSecretPush";
@@ -67,7 +67,7 @@ export class ClusterSecretBridge extends pulumi.ComponentResource {
    */
   private tokenReview(plan: ClusterPlan, adopt: Adoption): { kubernetesCaCert?: pulumi.Input<string>; tokenReviewerJwt?: pulumi.Input<string> } {
     const cluster = plan.config;
-    // Config validation rules out the combinations that throw here (infra/clusterAccess.ts).
+    // Config validation rules out the combinations that throw here (model/clusterAccess.ts).
     const trust = (inClusterCa?: pulumi.Input<string>): { kubernetesCaCert?: pulumi.Input<string> } => {
       switch (cluster.apiServerCa) {
         case "system":

@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
-import { importId, type Adoption } from "../infra/adoption";
-import type { DivisionPlan } from "../infra/plan";
-import { CANARY_PROPERTY } from "../infra/naming";
-import { renderHcl } from "../infra/vaultPolicy";
+import { importId, type Adoption } from "../model/adoption";
+import type { DivisionPlan } from "../model/plan";
+import { CANARY_PROPERTY } from "../model/naming";
+import { renderHcl } from "../model/vaultPolicy";
 
 export interface DivisionSecretsArgs {
   plan: DivisionPlan;

@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Adoption } from "../infra/adoption";
-import * as naming from "../infra/naming";
-import type { EgressPlan } from "../infra/plan";
+import type { Adoption } from "../model/adoption";
+import * as naming from "../model/naming";
+import type { EgressPlan } from "../model/plan";
 
 export interface EsoVaultEgressArgs {
   plan: EgressPlan;
@@ -12,7 +12,7 @@ export interface EsoVaultEgressArgs {
 /**
  * `eso-allow-egress-to-vault` (seed 000): under a default-deny policy ESO's login to Vault
  * hangs forever; this opens Vault's address and port, and DNS, for ESO's pods only, plus the
- * API server when configured. The plan only has it where it cannot isolate ESO (infra/clusterAccess.ts).
+ * API server when configured. The plan only has it where it cannot isolate ESO (model/clusterAccess.ts).
  */
 export class EsoVaultEgress extends pulumi.ComponentResource {
   constructor(name: string, args: EsoVaultEgressArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { FoundationOutputs } from "../infra/outputs";
+import type { FoundationOutputs } from "../model/outputs";
 
 export interface FoundationReferenceArgs {
   /** The foundation stack, e.g. `organization/platform-secrets/vault`. */

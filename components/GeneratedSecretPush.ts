@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Adoption } from "../infra/adoption";
-import type { PushPlan } from "../infra/plan";
+import type { Adoption } from "../model/adoption";
+import type { PushPlan } from "../model/plan";
 import { esoResource } from "./esoResource";
 import type { KubernetesAuthBackend } from "./KubernetesAuthBackend";
 import { KubernetesAuthRole } from "./KubernetesAuthRole";

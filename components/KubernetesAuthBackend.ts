@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import { importId, type Adoption } from "../infra/adoption";
+import { importId, type Adoption } from "../model/adoption";
 
 export interface KubernetesAuthBackendArgs {
   path: string;

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import { importId, type Adoption } from "../infra/adoption";
-import type { RolePlan } from "../infra/plan";
-import { renderHcl, type PolicyDocument } from "../infra/vaultPolicy";
+import { importId, type Adoption } from "../model/adoption";
+import type { RolePlan } from "../model/plan";
+import { renderHcl, type PolicyDocument } from "../model/vaultPolicy";
 import type { KubernetesAuthBackend } from "./KubernetesAuthBackend";
 
 export interface KubernetesAuthRoleArgs {

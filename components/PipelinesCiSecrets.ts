@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Adoption } from "../infra/adoption";
-import * as naming from "../infra/naming";
-import type { PipelinesPlan } from "../infra/plan";
+import type { Adoption } from "../model/adoption";
+import * as naming from "../model/naming";
+import type { PipelinesPlan } from "../model/plan";
 import { esoResource } from "./esoResource";
 import type { KubernetesAuthBackend } from "./KubernetesAuthBackend";
 import { KubernetesAuthRole } from "./KubernetesAuthRole";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Adoption } from "../infra/adoption";
-import type { ClusterPlan } from "../infra/plan";
+import type { Adoption } from "../model/adoption";
+import type { ClusterPlan } from "../model/plan";
 import { esoResource } from "./esoResource";
 import type { KubernetesAuthBackend } from "./KubernetesAuthBackend";
 import { KubernetesAuthRole } from "./KubernetesAuthRole";

@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { type Adoption, importId } from "../infra/adoption";
-import * as naming from "../infra/naming";
-import { pullSecretsToApply } from "../infra/pullSecrets";
-import type { TenantNamespacePlan } from "../infra/plan";
+import { type Adoption, importId } from "../model/adoption";
+import * as naming from "../model/naming";
+import { pullSecretsToApply } from "../model/pullSecrets";
+import type { TenantNamespacePlan } from "../model/plan";
 import { esoResource } from "./esoResource";
 
 const SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount";
@@ -38,7 +38,7 @@ export class TenantNamespace extends pulumi.ComponentResource {
     // `imagePullSecrets` is atomic for server-side apply and OpenShift's controller keeps its
     // `default-dockercfg-*` there: applying any value but the live one conflicts with it. So where
     // `default` exists (declared, or found by the engine's ExistsResource: a namespace created by an
-    // earlier `up`), the live list is read and ours is merged into it (infra/pullSecrets.ts); and the
+    // earlier `up`), the live list is read and ours is merged into it (model/pullSecrets.ts); and the
     // patch is always forced, since forcing a value that keeps the other entries drops nothing (shown
     // on a real kube-apiserver in test/k8s). Where it does not exist yet, there is nothing to keep.
     const defaultId = importId.kubernetes(naming.DEFAULT_SERVICE_ACCOUNT, plan.namespace);

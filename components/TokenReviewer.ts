@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Adoption } from "../infra/adoption";
-import * as naming from "../infra/naming";
+import type { Adoption } from "../model/adoption";
+import * as naming from "../model/naming";
 
 export interface TokenReviewerArgs {
   /** ESO's namespace, where seed 002 keeps `eso-vault-auth`. */

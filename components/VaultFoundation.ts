@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import { importId, type Adoption } from "../infra/adoption";
-import type { FoundationPlan } from "../infra/plan";
+import { importId, type Adoption } from "../model/adoption";
+import type { FoundationPlan } from "../model/plan";
 import { AdminGroup } from "./AdminGroup";
 import { DivisionSecrets } from "./DivisionSecrets";
 

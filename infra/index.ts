@@ -2,9 +2,9 @@
 // through the SDK's own runner exactly as the language host does. Config comes through Pulumi.
 import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "./configError";
-import { loadStack, projectValues, type LoadedStack } from "./load";
-import type { PlatformSecretsOutputs } from "./outputs";
+import { ConfigError } from "../model/configError";
+import { loadStack, projectValues, type LoadedStack } from "../model/load";
+import type { PlatformSecretsOutputs } from "../model/outputs";
 import { definePlatform, FoundationError } from "./program";
 import { runError } from "./runError";
 

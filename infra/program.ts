@@ -6,10 +6,10 @@ import * as vault from "@pulumi/vault";
 import { ClusterSecretBridge, type FoundationLink } from "../components/ClusterSecretBridge";
 import { FoundationReference } from "../components/FoundationReference";
 import { VaultFoundation } from "../components/VaultFoundation";
-import { Adoption } from "./adoption";
-import { ConfigError } from "./configError";
-import type { LoadedStack } from "./load";
-import { planOutputs, type FoundationOutputs, type PlatformSecretsOutputs } from "./outputs";
+import { Adoption } from "../model/adoption";
+import { ConfigError } from "../model/configError";
+import type { LoadedStack } from "../model/load";
+import { planOutputs, type FoundationOutputs, type PlatformSecretsOutputs } from "../model/outputs";
 
 export async function definePlatform(loaded: LoadedStack): Promise<PlatformSecretsOutputs> {
   const { plan, config } = loaded;

@@ -9,7 +9,7 @@
 //   no trailing `*`, then fewer `+` segments, then the longer path, then the greater string.
 // * The same rule path in several policies merges its capabilities; `deny` there wins.
 // * The winning rule's capabilities are the answer; with `deny` among them, nothing is allowed.
-import type { Capability } from "../infra/vaultPolicy";
+import type { Capability } from "../model/vaultPolicy";
 
 export interface AclRule<S = string> {
   path: string;

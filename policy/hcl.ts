@@ -1,7 +1,7 @@
 // Parses Vault policy HCL with HashiCorp's own HCL parser (compiled to wasm), so the pack
 // judges the document Vault receives rather than the data the program rendered it from.
 import { parse as parseHclToJson } from "@cdktf/hcl2json";
-import { CAPABILITIES, type Capability, type PolicyRule } from "../infra/vaultPolicy";
+import { CAPABILITIES, type Capability, type PolicyRule } from "../model/vaultPolicy";
 
 /**
  * Parses a Vault policy's HCL into rules. Rejects attributes other than `capabilities`

@@ -1,8 +1,8 @@
 // What a stack grants, read from its resources whatever they are called: namespaces with
 // their effective labels, every source of Vault policy text, every way a principal gets
 // policies, and the Vault paths and Kubernetes objects each resource manages.
-import * as naming from "../infra/naming";
-import type { PolicyRule } from "../infra/vaultPolicy";
+import * as naming from "../model/naming";
+import type { PolicyRule } from "../model/vaultPolicy";
 import { parseHcl } from "./hcl";
 import { esoKind, metaOf, specOf, TYPES, type ResourceView, type RoleProps, type SecretStoreSpec } from "./shapes";
 

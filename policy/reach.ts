@@ -4,7 +4,7 @@
 // so one representative path per class decides for all of them: each literal, each prefix
 // followed by a character no rule mentions, and a segment no rule mentions (`…`), to one
 // segment past the longest rule.
-import type { Capability } from "../infra/vaultPolicy";
+import type { Capability } from "../model/vaultPolicy";
 import { capabilitiesAt, compileAcl, winningRule, type Acl, type AclRule, type Compiled } from "./acl";
 
 /** A segment, or segment tail, that no rule mentions; shown as-is in messages. */

@@ -42,7 +42,7 @@ export interface Meta {
   annotations?: Record<string, string>;
 }
 
-import type { LabelSelector } from "../infra/labelSelector";
+import type { LabelSelector } from "../model/labelSelector";
 export type { LabelSelector };
 
 export interface StoreRef {

@@ -3,7 +3,7 @@
 // in AnalyzeStack once per stack policy for every resource and its provider. With 12 resource
 // and 15 stack policies that conversion and its garbage were the largest part of what the pack
 // itself cost (README: Benchmark). This makes every policy of one request share one conversion
-// per Struct, as the offline evaluator (policy/evaluate.ts) always shared one per resource. Each
+// per Struct, as the offline evaluator (preview/evaluate.ts) always shared one per resource. Each
 // policy still gets its own unknown-checking proxy over the shared values; sharing is safe
 // because no rule writes to what it is given (test/sharedProperties.test.ts runs every rule on
 // frozen values).

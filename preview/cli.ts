@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { PolicyPackConfig } from "@pulumi/policy";
-import { PolicyConfigError } from "../policy/evaluate";
+import { PolicyConfigError } from "./evaluate";
 import type { AnalyzerInfo, Finding } from "./engine/analyzer";
 import { readProject } from "./engine/project";
 import { OutputDirError } from "./outputDir";

@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { PolicyPackConfig } from "@pulumi/policy";
-import { resolveConfig } from "../policy/evaluate";
+import { resolveConfig } from "./evaluate";
 import { PolicyPackProcess, type AnalyzerInfo, type Finding, type PolicyConfig } from "./engine/analyzer";
 import { RecordingEngine, type Diagnostic } from "./engine/monitor";
 import { EXIT_LOGGED, launchProgram, type ProgramProcess } from "./engine/program";

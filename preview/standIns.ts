@@ -1,8 +1,8 @@
 // What the offline engine answers in place of other stacks and providers, shared by the gRPC
 // engine and the in-process mock runtime so both paths see the same world.
 import { createHash } from "node:crypto";
-import { loadStack } from "../infra/load";
-import { planOutputs, type PlatformSecretsOutputs } from "../infra/outputs";
+import { loadStack } from "../model/load";
+import { planOutputs, type PlatformSecretsOutputs } from "../model/outputs";
 
 /** A stable stand-in string for a value only a real server knows. */
 export function fakeValue(seed: string, length: number): string {

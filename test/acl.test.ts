@@ -2,10 +2,10 @@
 // "Policies": globs, `+`, priority matching, deny) and Kubernetes label selectors
 // ("Labels and Selectors": set-based requirements).
 import { describe, expect, it } from "vitest";
-import type { Capability } from "../infra/vaultPolicy";
+import type { Capability } from "../model/vaultPolicy";
 import { capabilitiesAt, compileAcl, winningRule } from "../policy/acl";
 import { ANY, allowedAcl, escapes } from "../policy/reach";
-import { matches, selects, selectsWithout, selectorProblem, witness } from "../infra/labelSelector";
+import { matches, selects, selectsWithout, selectorProblem, witness } from "../model/labelSelector";
 
 const acl = (...rules: Array<[string, Capability[]]>) => compileAcl(rules.map(([path, capabilities], i) => ({ path, capabilities, source: `p${i}` })));
 

@@ -3,7 +3,7 @@
 // resource; each good one must pass the whole pack.
 import { describe, expect, it } from "vitest";
 import { runOffline } from "../preview/mock";
-import { evaluatePack } from "../policy/evaluate";
+import { evaluatePack } from "../preview/evaluate";
 import { BAD, type Fragment } from "./adversarial/bad";
 import { GOOD } from "./adversarial/good";
 import { ROOT } from "./helpers";

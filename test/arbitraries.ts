@@ -1,6 +1,6 @@
 // Generators of valid tenant catalogues, shared by the property-based suites.
 import fc from "fast-check";
-import { conflicts, type Tenant } from "../infra/tenants";
+import { conflicts, type Tenant } from "../model/tenants";
 
 export const CLUSTERS = ["spoke-dc-v6", "spoke-dc-v7"] as const;
 const ENVS = ["dev", "stg", "prd", "qa"] as const;

@@ -3,9 +3,9 @@
 import { readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cidrProblem, durationProblem, goDurationSeconds, labelKeyProblem, labelValueProblem, urlProblem } from "../infra/apiValues";
-import { knownClusters, loadStack } from "../infra/load";
-import { closest, editDistance } from "../infra/spelling";
+import { cidrProblem, durationProblem, goDurationSeconds, labelKeyProblem, labelValueProblem, urlProblem } from "../model/apiValues";
+import { knownClusters, loadStack } from "../model/load";
+import { closest, editDistance } from "../model/spelling";
 import { fixtureRoot, issuesIn, ROOT, SEED_TENANTS, oneIssue } from "./helpers";
 
 const STACK = "stacks/Pulumi.x.yaml";

@@ -1,15 +1,15 @@
 // Seed 004's correctness properties for the secret catalogue, on generated namespaces, labels and
 // catalogues. Which namespaces a ClusterExternalSecret selects is evaluated on the rendered
-// manifest with infra/labelSelector.ts (apimachinery's semantics, checked against the documented
+// manifest with model/labelSelector.ts (apimachinery's semantics, checked against the documented
 // cases in acl.test.ts and against brute force below); the expected sets come from an oracle
 // written here independently of the program.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { optInLabel } from "../infra/catalogue";
-import { parseStackConfig } from "../infra/config";
-import { matches, namespaceLabels, overlap, selects, selectsEverything, type LabelSelector, type Requirement } from "../infra/labelSelector";
-import { planStack, type ClusterPlan } from "../infra/plan";
-import { namespacesOn, type Tenant } from "../infra/tenants";
+import { optInLabel } from "../model/catalogue";
+import { parseStackConfig } from "../model/config";
+import { matches, namespaceLabels, overlap, selects, selectsEverything, type LabelSelector, type Requirement } from "../model/labelSelector";
+import { planStack, type ClusterPlan } from "../model/plan";
+import { namespacesOn, type Tenant } from "../model/tenants";
 import { catalogue, soloStackValues } from "./arbitraries";
 
 const RUNS = { numRuns: 150 };

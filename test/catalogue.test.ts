@@ -1,11 +1,11 @@
 // Issue 13: the secret catalogue in stack config. Each bad entry is refused at config time with
 // its file, line and key; good entries render the Secret their consumer reads.
 import { describe, expect, it } from "vitest";
-import { builtinEntries, entrySelector, optInLabel, selectsNamespace, type CatalogueEntry } from "../infra/catalogue";
-import { distributedSecret, pushSecret } from "../infra/eso";
-import { loadStack } from "../infra/load";
-import { ROTATIONS } from "../infra/rotation";
-import { dockerConfigTemplate, renderTemplate } from "../infra/secretTemplates";
+import { builtinEntries, entrySelector, optInLabel, selectsNamespace, type CatalogueEntry } from "../model/catalogue";
+import { distributedSecret, pushSecret } from "../model/eso";
+import { loadStack } from "../model/load";
+import { ROTATIONS } from "../model/rotation";
+import { dockerConfigTemplate, renderTemplate } from "../model/secretTemplates";
 import { fixtureRoot, issuesIn, SEED_TENANTS, oneIssue } from "./helpers";
 
 const STACK = "stacks/Pulumi.x.yaml";

@@ -1,7 +1,7 @@
 // Every config error path: each names the file, the line, the key path, and says what to change.
 import { describe, expect, it } from "vitest";
-import type { ConfigIssue } from "../infra/configError";
-import { loadStack } from "../infra/load";
+import type { ConfigIssue } from "../model/configError";
+import { loadStack } from "../model/load";
 import { fixtureRoot, issuesIn, ownFoundationStack, SEED_TENANTS } from "./helpers";
 
 function issuesOf(files: Record<string, string | object>, stack = "x"): ConfigIssue[] {

@@ -4,12 +4,12 @@
 // policies on one token.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Capability } from "../infra/vaultPolicy";
+import type { Capability } from "../model/vaultPolicy";
 import { capabilitiesAt, compileAcl } from "../policy/acl";
 import { allowedAcl, escapes } from "../policy/reach";
 import { vaultEffectiveAccess } from "../policy/rules/access";
 import { namespaceSelection } from "../policy/rules/reach";
-import { matches, selects, selectsWithout, type LabelSelector, type Requirement } from "../infra/labelSelector";
+import { matches, selects, selectsWithout, type LabelSelector, type Requirement } from "../model/labelSelector";
 import type { ResourceView } from "../policy/shapes";
 
 const RUNS = { numRuns: 1000 };

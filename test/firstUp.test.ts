@@ -1,10 +1,10 @@
 // The first `pulumi up` on the seeds' running platform (issue 11): adoption of what exists, pull
 // secrets that keep other managers' entries, egress that cannot isolate ESO, the API server CA.
 import { describe, expect, it } from "vitest";
-import { Adoption, adoptSchema, importId } from "../infra/adoption";
-import { ConfigError } from "../infra/configError";
-import { loadStack } from "../infra/load";
-import { pullSecretsToApply } from "../infra/pullSecrets";
+import { Adoption, adoptSchema, importId } from "../model/adoption";
+import { ConfigError } from "../model/configError";
+import { loadStack } from "../model/load";
+import { pullSecretsToApply } from "../model/pullSecrets";
 import { ProgramError, runOffline, type RegisteredResource } from "../preview/mock";
 import { importFile } from "../preview/render";
 import type { LiveServiceAccounts } from "../preview/standIns";

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
 import { expect } from "vitest";
-import { ConfigError, type ConfigIssue } from "../infra/configError";
-import { loadStack } from "../infra/load";
+import { ConfigError, type ConfigIssue } from "../model/configError";
+import { loadStack } from "../model/load";
 import { copyProject } from "../preview/engine/project";
 import { plain, type RegisteredResource } from "../preview/record";
 

@@ -6,8 +6,8 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { stringify } from "yaml";
-import { ConfigError } from "../infra/configError";
-import { loadStack } from "../infra/load";
+import { ConfigError } from "../model/configError";
+import { loadStack } from "../model/load";
 import { runOffline } from "../preview/mock";
 import { fixtureRoot, ROOT } from "./helpers";
 

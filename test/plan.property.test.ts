@@ -1,10 +1,10 @@
 // Properties of the plan over generated catalogues (seed 004 style: >= 100 runs, tagged).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseStackConfig } from "../infra/config";
-import * as naming from "../infra/naming";
-import { planStack } from "../infra/plan";
-import { namespacesOn } from "../infra/tenants";
+import { parseStackConfig } from "../model/config";
+import * as naming from "../model/naming";
+import { planStack } from "../model/plan";
+import { namespacesOn } from "../model/tenants";
 import { catalogue, CLUSTERS, soloStackValues } from "./arbitraries";
 
 const RUNS = { numRuns: 150 };

@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { runOffline } from "../preview/mock";
-import { evaluatePack } from "../policy/evaluate";
+import { evaluatePack } from "../preview/evaluate";
 import { catalogue, CLUSTERS, soloStackValues } from "./arbitraries";
 import { ROOT } from "./helpers";
 import { MUTATIONS } from "./mutations";

@@ -5,12 +5,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runOffline, type RegisteredResource } from "../preview/mock";
-import { evaluatePack, PolicyConfigError, resolveConfig } from "../policy/evaluate";
+import { evaluatePack, PolicyConfigError, resolveConfig } from "../preview/evaluate";
 import { parseHcl } from "../policy/hcl";
 import { POLICIES } from "../policy/policies";
 import { RULES } from "../policy/rules";
 import { classifyPolicy, goDurationSeconds, inverse } from "../policy/rules/common";
-import * as naming from "../infra/naming";
+import * as naming from "../model/naming";
 import { fixtureProject, fixtureRoot, ownFoundationStack, ROOT, runPreview, SEED_TENANTS } from "./helpers";
 import { MUTATIONS } from "./mutations";
 

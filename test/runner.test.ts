@@ -2,7 +2,7 @@
 // language host starts it) registers what it registers under the mock runtime, and the pack on
 // run-policy-pack, driven over the Analyzer protocol, finds what the in-process evaluator finds.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { evaluatePack } from "../policy/evaluate";
+import { evaluatePack } from "../preview/evaluate";
 import { PolicyPackProcess } from "../preview/engine/analyzer";
 import { RecordingEngine } from "../preview/engine/monitor";
 import { readProject, stackConfigEnv } from "../preview/engine/project";

@@ -8,7 +8,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadStack } from "../infra/load";
+import { loadStack } from "../model/load";
 import { previewStack } from "../preview/run";
 import { ROOT } from "./helpers";
 import { consumerProblems, sampleFor, type Expectation, type Sample, type TlsPair } from "./templates/consumers";

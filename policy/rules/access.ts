@@ -1,7 +1,7 @@
 // Effective Vault access: for every principal a stack creates, the paths its token reaches
 // under Vault's own matching rules, against what the catalogue allows that principal.
-import * as naming from "../../infra/naming";
-import type { Capability, PolicyRule } from "../../infra/vaultPolicy";
+import * as naming from "../../model/naming";
+import type { Capability, PolicyRule } from "../../model/vaultPolicy";
 import { compileAcl, type Acl, type AclRule } from "../acl";
 import { buildModel, parsePolicy, platformServiceAccounts, pushServiceAccounts, type KubernetesRole, type StackModel } from "../model";
 import { allowedAcl, escapes, type Escape } from "../reach";

@@ -1,6 +1,6 @@
 // Inverses of the naming module and shared helpers: the rules recognise names by running
 // the very functions the program builds them with, so the two can never drift apart.
-import * as naming from "../../infra/naming";
+import * as naming from "../../model/naming";
 import type { PolicyConfigSchema } from "@pulumi/policy";
 
 const HOLE = "\u0000";
@@ -79,4 +79,4 @@ export const PLATFORM_KEY = new RegExp(`^${naming.platformKeyPrefix("([a-z0-9]([
 export const CI_ROBOT_KEY = new RegExp(`^${naming.ciRobotKey("(?<division>[a-z0-9]([-a-z0-9]*[a-z0-9])?)", "(?<app>[a-z0-9]([-a-z0-9]*[a-z0-9])?)").replaceAll("/", "\\/")}$`);
 
 /** One parser for Go durations: the pack judges intervals exactly as config validation reads them. */
-export { goDurationSeconds } from "../../infra/apiValues";
+export { goDurationSeconds } from "../../model/apiValues";

@@ -1,5 +1,5 @@
 // Naming rules: every name the platform depends on is the one the naming module computes.
-import * as naming from "../../infra/naming";
+import * as naming from "../../model/naming";
 import { resourceRule } from "../rule";
 import { esoKind, metaOf, objectName, specOf, TYPES, type ExternalSecretSpec, type RoleProps, type SecretStoreSpec } from "../shapes";
 import { AUTH_PATHS_SCHEMA, classifyPolicy, clusterOfAuthPath, divisionOfPolicy, isTenantNamespace, teamOfCiSecret, type AuthPathConfig } from "./common";

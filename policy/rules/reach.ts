@@ -1,8 +1,8 @@
 // Rules on what Kubernetes objects route to or expose: namespace selection, store references
 // and logins, CI robots, RBAC over tenant Secrets, and one manager per object.
-import * as naming from "../../infra/naming";
+import * as naming from "../../model/naming";
 import { buildModel, genericData, isGeneric, POLICY_PATH, type KubernetesRole, type StackModel } from "../model";
-import { namespaceLabels, selects, selectsWithout, type LabelSelector, type NamespaceSelection } from "../../infra/labelSelector";
+import { namespaceLabels, selects, selectsWithout, type LabelSelector, type NamespaceSelection } from "../../model/labelSelector";
 import { stackRule } from "../rule";
 import { esoKind, metaOf, objectName, specOf, TYPES, type ClusterExternalSecretSpec, type ResourceView, type SecretStoreSpec, type StoreRef, type VaultStoreProvider } from "../shapes";
 import { effectiveConfig, KV_SCHEMA, type AccessConfig } from "./access";

@@ -1,5 +1,5 @@
 // Scoping rules: what each grant, binding and store may reach.
-import * as naming from "../../infra/naming";
+import * as naming from "../../model/naming";
 import { parsePolicy, policySourceOf } from "../model";
 import { resourceRule, stackRule } from "../rule";
 import {

@@ -1,7 +1,7 @@
 // Stack rules: relations between resources that no single resource shows.
-import * as naming from "../../infra/naming";
+import * as naming from "../../model/naming";
 import { stackRule } from "../rule";
-import { namespaceLabels, selects } from "../../infra/labelSelector";
+import { namespaceLabels, selects } from "../../model/labelSelector";
 import {
   cesSelectors,
   esoKind,

@@ -99,6 +99,6 @@ export function pulumiConfigVar(config: Record<string, string>): string {
  * of generated or broken stack files; the pack and node_modules are linked, not copied.
  */
 export function copyProject(from: string, to: string): void {
-  for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "infra", "components"]) cpSync(join(from, entry), join(to, entry), { recursive: true });
+  for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "model", "infra", "components"]) cpSync(join(from, entry), join(to, entry), { recursive: true });
   for (const entry of ["node_modules", "policy"]) symlinkSync(join(from, entry), join(to, entry));
 }

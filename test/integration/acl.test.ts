@@ -3,7 +3,7 @@
 // every path of a complete universe. Zero disagreements expected; the count is printed.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Capability } from "../../infra/vaultPolicy";
+import type { Capability } from "../../model/vaultPolicy";
 import { capabilitiesAt, compileAcl } from "../../policy/acl";
 import { DevServer, findServerBinary, NO_SERVER_BINARY, SERVER_SUITES_SKIPPED } from "./server";
 import { VaultClient } from "./vaultClient";

@@ -3,12 +3,12 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runOffline, type OfflineRun } from "../../preview/mock";
-import * as naming from "../../infra/naming";
-import type { ClusterOutputs } from "../../infra/outputs";
-import type { Tenant } from "../../infra/tenants";
+import * as naming from "../../model/naming";
+import type { ClusterOutputs } from "../../model/outputs";
+import type { Tenant } from "../../model/tenants";
 import { catalogue, soloStackValues } from "../arbitraries";
 import { ROOT, SEED_TENANTS } from "../helpers";
-import { projectValues, readStackConfig } from "../../infra/load";
+import { projectValues, readStackConfig } from "../../model/load";
 import { plain } from "../../preview/record";
 import { applyVaultSide } from "./apply";
 import { DevServer, findServerBinary, NO_SERVER_BINARY, SERVER_SUITES_SKIPPED } from "./server";

@@ -12,8 +12,8 @@ import { ROOT, runPreview } from "../helpers";
 import { SERVER_SUITES_SKIPPED } from "../integration/server";
 import { findBinaries, KUBE_CACHE, KUBE_VERSION, KubeCluster, type KubeObject, type ManagedFieldsEntry } from "./cluster";
 import { applyManifests, ESO_CRDS, installCrds, loadManifests, missingCrds, objectKey, type StackApplyReport } from "./manifests";
-import { loadStack } from "../../infra/load";
-import { pullSecretsToApply } from "../../infra/pullSecrets";
+import { loadStack } from "../../model/load";
+import { pullSecretsToApply } from "../../model/pullSecrets";
 import { runOffline } from "../../preview/mock";
 import { plain } from "../../preview/record";
 

@@ -1,7 +1,7 @@
 // Every template the program emits, found in what the offline preview registered: the
 // ExternalSecrets, the ExternalSecret spec of each ClusterExternalSecret, and PushSecrets. For
 // each, the keys its data/dataFrom fetch, which is the data ESO hands the template.
-import type { LoadedStack } from "../../infra/load";
+import type { LoadedStack } from "../../model/load";
 import { plain, type RegisteredResource } from "../../preview/record";
 import type { EsoTemplate } from "./engine";
 

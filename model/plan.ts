@@ -102,7 +102,7 @@ export interface ClusterPlan {
   divisionRoles: DivisionRolePlan[];
   tenants: TenantNamespacePlan[];
   pipelines?: PipelinesPlan;
-  /** Absent unless ESO's namespace is declared default-deny or the API server is allowed (infra/clusterAccess.ts). */
+  /** Absent unless ESO's namespace is declared default-deny or the API server is allowed (model/clusterAccess.ts). */
   egress?: EgressPlan;
   /** Every policy a role of this stack lists that the foundation must provide. */
   foundationPolicies: string[];

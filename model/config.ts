@@ -127,7 +127,7 @@ export interface ClusterConfig {
   eso: z.infer<typeof esoSchema>;
   pullSecrets: z.infer<typeof pullSecretsSchema>;
   ci: z.infer<typeof ciSchema>;
-  /** The secret catalogue: built-in pull secrets, then `platform-secrets:secrets` (infra/catalogue.ts). */
+  /** The secret catalogue: built-in pull secrets, then `platform-secrets:secrets` (model/catalogue.ts). */
   catalogue: CatalogueEntry[];
 }
 
@@ -139,7 +139,7 @@ export interface StackConfig {
   foundationStack?: string;
   cluster?: ClusterConfig;
   tenantsFile: string;
-  /** Objects that already exist and are imported, not created (infra/adoption.ts). */
+  /** Objects that already exist and are imported, not created (model/adoption.ts). */
   adopt: AdoptSettings;
 }
 

@@ -10,8 +10,8 @@ import type {
   StackValidationArgs,
 } from "@pulumi/policy";
 import { unknownCheckingProxy } from "@pulumi/policy";
-import { plain, type RegisteredResource } from "../preview/record";
-import { DEFAULT_ENFORCEMENT, PACK_NAME, POLICIES } from "./policies";
+import { plain, type RegisteredResource } from "./record";
+import { DEFAULT_ENFORCEMENT, PACK_NAME, POLICIES } from "../policy/policies";
 
 export interface Violation {
   policyPack: string;
