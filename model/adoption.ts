@@ -24,30 +24,42 @@ export const importId = {
 
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { message: "must be the UUID Vault assigned (vault read -field=id identity/group/name/<name>)" });
 
-const vaultAdoptSchema = z.strictObject({
-  /** KV mount paths, e.g. `secret` (seed 002's runbook mounted it by hand). */
-  mounts: z.array(z.string().min(1)).default([]),
-  /** Kubernetes auth mount paths, e.g. `spoke-dc-v6-k8s`: adopts the mount and its config. */
-  authBackends: z.array(z.string().min(1)).default([]),
-  /** ACL policy names. */
-  policies: z.array(z.string().min(1)).default([]),
-  /** Roles as `<auth path>/<role>`, e.g. `spoke-dc-v6-k8s/apps-spoke-dc-v6-platform`. */
-  roles: z.array(z.string().regex(/^[^/]+\/[^/]+$/, { message: "must be <auth path>/<role name>" })).default([]),
-  /** KV v2 secrets as `<mount>/<name>`, e.g. `secret/apps/platform/_canary`. */
-  kvSecrets: z.array(z.string().regex(/^[^/]+\/.+$/, { message: "must be <mount>/<name>" })).default([]),
-  /** Identity groups by name: Vault imports them by the id it assigned, which only the server knows. */
-  groups: z.record(z.string(), uuid).default({}),
-  /** Group aliases by the alias name, with the alias id. */
-  groupAliases: z.record(z.string(), uuid).default({}),
-});
+const vaultAdoptSchema = z
+  .strictObject({
+    mounts: z.array(z.string().min(1)).default([]).describe("KV mount paths that exist, e.g. secret (seed 002's runbook mounted it by hand). Import id: the path."),
+    authBackends: z.array(z.string().min(1)).default([]).describe("Kubernetes auth mount paths that exist, e.g. spoke-dc-v6-k8s: adopts the mount (id: the path) and its config (id: auth/<path>/config)."),
+    policies: z.array(z.string().min(1)).default([]).describe("ACL policy names that exist. Import id: the name."),
+    roles: z
+      .array(z.string().regex(/^[^/]+\/[^/]+$/, { message: "must be <auth path>/<role name>" }))
+      .default([])
+      .describe("Kubernetes auth roles that exist, as <auth-path>/<role>, e.g. spoke-dc-v6-k8s/apps-spoke-dc-v6-platform. Import id: auth/<path>/role/<name>."),
+    kvSecrets: z
+      .array(z.string().regex(/^[^/]+\/.+$/, { message: "must be <mount>/<name>" }))
+      .default([])
+      .describe("KV v2 secrets that exist, as <mount>/<name>, e.g. secret/apps/platform/_canary. Import id: <mount>/data/<name>."),
+    groups: z
+      .record(z.string(), uuid)
+      .default({})
+      .describe("Identity groups that exist: group name to id. Vault imports them by the UUID it assigned (vault read -field=id identity/group/name/<name>). Checked: required for every admin group with all: true."),
+    groupAliases: z
+      .record(z.string(), uuid)
+      .default({})
+      .describe("Group aliases that exist: alias name to alias id. Checked: required for every admin group with all: true."),
+  })
+  .describe("Vault objects that already exist.");
 
-export const adoptSchema = z.strictObject({
-  /** Adopt every object the program would create: the first `up` on a platform built by hand. */
-  all: z.boolean().default(false),
-  vault: vaultAdoptSchema.default(vaultAdoptSchema.parse({})),
-  /** Kubernetes objects as `<Kind>/<namespace>/<name>` or `<Kind>/<name>` (cluster-scoped). */
-  kubernetes: z.array(z.string().regex(/^[A-Za-z]+\/([a-z0-9.-]+\/)?[a-z0-9.-]+$/, { message: "must be <Kind>/<namespace>/<name> or <Kind>/<name>" })).default([]),
-});
+export const adoptSchema = z
+  .strictObject({
+    all: z.boolean().default(false).describe("Every object this stack creates exists already: the first up on a platform built by hand. Identity groups and aliases still need their ids under vault."),
+    vault: vaultAdoptSchema.default(vaultAdoptSchema.parse({})),
+    kubernetes: z
+      .array(z.string().regex(/^[A-Za-z]+\/([a-z0-9.-]+\/)?[a-z0-9.-]+$/, { message: "must be <Kind>/<namespace>/<name> or <Kind>/<name>" }))
+      .default([])
+      .describe("Kubernetes objects that exist (ESO custom resources included), as <Kind>/<namespace>/<name> or <Kind>/<name> for a cluster-scoped one. Import id: <namespace>/<name> or <name>."),
+  })
+  .describe(
+    "Objects that already exist and are imported (Pulumi's import option, with the id the provider expects) instead of created: the first pulumi up on a running platform. Checked when the program runs: a declared object this stack does not create stops the run (a typo would otherwise create instead of adopt). Remove the entries once the first up has succeeded.",
+  );
 
 export type AdoptSettings = z.infer<typeof adoptSchema>;
 

@@ -4,12 +4,11 @@
 // entries configured by `platform-secrets:pullSecrets`. Pure: schema, entries, selections and
 // the conflicts that must stop a run before anything is registered.
 import { z } from "zod";
-import { labelKeyProblem, labelValueProblem } from "./apiValues";
 import type { KeyPath } from "./configError";
 import { matches, namespaceLabels, overlap, requirements, selectorProblem, selectsEverything, witness, type LabelSelector, type Requirement } from "./labelSelector";
 import * as naming from "./naming";
 import { ROTATION_TYPES, rotationInterval, type RotationType } from "./rotation";
-import { checked, dnsLabel, duration, hostPort, labels } from "./schema";
+import { checked, dnsLabel, duration, hostPort, labelKey, labelValue, labels } from "./schema";
 import { DOCKERCONFIGJSON_INPUT, formatInputs, type Format } from "./secretTemplates";
 
 /** Opt-in label of an entry selected by label (seed 004: `secrets/<name>: "true"`). */
@@ -26,7 +25,7 @@ function literalProblem(s: string): string | undefined {
   if (!/^[A-Za-z0-9._~:/@%+#=?&-]+$/.test(s)) return "may contain only URL characters (no spaces, quotes, braces or backslashes): it is written into an ESO template";
   return undefined;
 }
-const literal = checked(literalProblem);
+const literal = checked(literalProblem, "URL characters only (letters, digits and ._~:/@%+#=?&-): no spaces, quotes, braces or backslashes, since the value is written into an ESO template", "template-safe literal");
 
 /** A KV key under the mount, as ESO's remoteRef takes it; `<cluster>` stands for this stack's cluster. */
 const kvKey = z.string().regex(/^[a-z0-9<][a-z0-9_<>-]*(\/[a-z0-9_<>-]+)*$/, {
@@ -38,58 +37,113 @@ const property = z.string().regex(/^[A-Za-z0-9_-]+$/, { message: "must be a Vaul
 const secretKey = z.string().regex(/^[-._a-zA-Z0-9]+$/, { message: "must be a Secret data key (letters, digits, '-', '_', '.')" });
 
 const requirementSchema = z.strictObject({
-  key: checked(labelKeyProblem),
-  operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]),
-  values: z.array(checked(labelValueProblem)).optional(),
+  key: labelKey.describe("The namespace label the requirement reads."),
+  operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]).describe("As in a Kubernetes label selector: NotIn and DoesNotExist also match namespaces without the label."),
+  values: z.array(labelValue).optional().describe("Values for In and NotIn."),
 });
 
-const selectSchema = z.strictObject({
-  matchLabels: labels.optional(),
-  matchExpressions: z.array(requirementSchema).optional(),
-  namespaces: z.array(dnsLabel).min(1, { message: "list at least one namespace" }).optional(),
-});
+const selectSchema = z
+  .strictObject({
+    matchLabels: labels.optional().describe("Namespace labels that must all be present with these values."),
+    matchExpressions: z.array(requirementSchema).optional().describe("Set-based requirements, ANDed with matchLabels."),
+    namespaces: z
+      .array(dnsLabel)
+      .min(1, { message: "list at least one namespace" })
+      .optional()
+      .describe("Namespaces by name, rendered as kubernetes.io/metadata.name In [...]. Checked: each must be a tenant namespace on this cluster; not together with matchLabels or matchExpressions."),
+  })
+  .describe(
+    "Which tenant namespaces receive the Secret. Leave it out: the namespaces that opt in (label secrets/<name>: \"true\", set from the tenants' secrets: lists). Every selection is ANDed with apps.platform/tenant: \"true\", so only tenant namespaces ever receive a distributed secret. Checked: a selector that selects every namespace (empty) or none (excludes the tenant label) is refused, and so is one Kubernetes would reject.",
+  );
 
-const formatSchema = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("dockerconfigjson"), registry: hostPort.optional(), email: literal.optional() }),
-  z.strictObject({
-    type: z.literal("opaque"),
-    kargo: z.strictObject({ credType: z.enum(["image", "git", "helm"]), repoURL: literal }).optional(),
-    argocd: z.strictObject({ secretType: z.enum(["repository", "repo-creds"]), repoType: z.enum(["git", "helm"]).default("git"), url: literal }).optional(),
-  }),
-  z.strictObject({ type: z.literal("basic-auth") }),
-  z.strictObject({ type: z.literal("tls") }),
-]);
+const formatSchema = z
+  .discriminatedUnion("type", [
+    z
+      .strictObject({
+        type: z.literal("dockerconfigjson"),
+        registry: hostPort.optional().describe("Compose the document for this registry host from the username and password inputs. Without it the Vault field holds the whole document, as seed 000's pull secrets do."),
+        email: literal.optional().describe("E-mail written into the composed document."),
+      })
+      .describe("kubernetes.io/dockerconfigjson; tenants that opt in also get it on their default ServiceAccount's imagePullSecrets."),
+    z
+      .strictObject({
+        type: z.literal("opaque"),
+        kargo: z
+          .strictObject({
+            credType: z.enum(["image", "git", "helm"]).describe("Value of the label kargo.akuity.io/cred-type."),
+            repoURL: literal.describe("The repository the credentials are for."),
+          })
+          .optional()
+          .describe("For Kargo: keys repoURL, username, password."),
+        argocd: z
+          .strictObject({
+            secretType: z.enum(["repository", "repo-creds"]).describe("Value of the label argocd.argoproj.io/secret-type."),
+            repoType: z.enum(["git", "helm"]).default("git").describe("The key type."),
+            url: literal.describe("The repository (or, for repo-creds, the URL prefix) the credentials are for."),
+          })
+          .optional()
+          .describe("For a namespace-scoped Argo CD: keys type, url, username, password."),
+      })
+      .describe("Opaque: the mapped fields as plain keys, or a Kargo or Argo CD credential (one consumer per Secret). A generated entry is always opaque, with its generator's key."),
+    z.strictObject({ type: z.literal("basic-auth") }).describe("kubernetes.io/basic-auth: inputs username and password."),
+    z.strictObject({ type: z.literal("tls") }).describe("kubernetes.io/tls: inputs cert and key, and ca (written as ca.crt) when mapped. Not for generated entries: certificates rotate through cert-manager (seed 003)."),
+  ])
+  .describe("The Secret's format, rendered by a self-contained ESO template. Checked: source.properties may name only the inputs the format reads.");
 
-const passwordSchema = z.strictObject({
-  length: z.int().min(8).max(128).default(32),
-  digits: z.int().min(0).optional(),
-  symbols: z.int().min(0).optional(),
-  symbolCharacters: literal.optional(),
-  noUpper: z.boolean().default(false),
-  allowRepeat: z.boolean().default(true),
-});
+const passwordSchema = z
+  .strictObject({
+    length: z.int().min(8).max(128).default(32).describe("Length of the password."),
+    digits: z.int().min(0).optional().describe("Number of digits."),
+    symbols: z.int().min(0).optional().describe("Number of symbols."),
+    symbolCharacters: literal.optional().describe("The symbols to choose from."),
+    noUpper: z.boolean().default(false).describe("No upper-case letters."),
+    allowRepeat: z.boolean().default(true).describe("Characters may repeat."),
+  })
+  .describe("Settings of ESO's Password generator. Checked: only with generator Password.");
 
-const generateSchema = z.strictObject({
-  generator: z.enum(["Password", "UUID"]),
-  rotation: z.enum(ROTATION_TYPES as [RotationType, ...RotationType[]]),
-  /** externalsecret: each selected namespace gets its own value, never stored; pushsecret: one value, written to Vault, then fanned out. */
-  via: z.enum(["externalsecret", "pushsecret"]),
-  key: kvKey.optional(),
-  password: passwordSchema.optional(),
-});
+const generateSchema = z
+  .strictObject({
+    generator: z.enum(["Password", "UUID"]).describe("ESO generator: Password (key password) or UUID (key uuid)."),
+    rotation: z
+      .enum(ROTATION_TYPES as [RotationType, ...RotationType[]])
+      .describe("Seed 003's secret type. It sets the refresh interval, which for a generator is the rotation: database-password and gitea-token 2160h (90 days), jwt-signing-key 720h (30 days), api-key 0s (generated once; a PushSecret never overwrites Vault)."),
+    via: z
+      .enum(["externalsecret", "pushsecret"])
+      .describe("externalsecret: a ClusterGenerator; each selected namespace gets its own value, which never leaves it. pushsecret: one value generated in ESO's namespace, written to key in Vault on the primary by a PushSecret, then fanned out like any other entry."),
+    key: kvKey.optional().describe("KV key the pushed value is written to, under ocp/<cluster>/. Checked: required with via: pushsecret, refused with externalsecret."),
+    password: passwordSchema.optional(),
+  })
+  .describe("Generate the value with ESO instead of reading it (seed 003). Checked: the format must be opaque, and a refreshInterval next to an externalsecret generator is refused.");
 
 const entrySchema = z.strictObject({
-  name: dnsLabel,
-  secretName: dnsLabel.optional(),
-  secretType: dnsLabel.optional(),
+  name: dnsLabel.describe("The entry: the ClusterExternalSecret's name, the opt-in label secrets/<name>, and the Secret's name unless secretName is given. Checked: unique, not a built-in name (app-registry-pull, quay-pull)."),
+  secretName: dnsLabel
+    .optional()
+    .describe("The Secret each selected namespace gets. Checked: two entries may share a Secret name only when no namespace can be selected by both, and vault-apps-canary is reserved."),
+  secretType: dnsLabel.optional().describe("Value of the Secret's platform-secrets/secret-type label. Default: kargo or argocd for those consumers, the rotation type of a generated entry, else the format."),
   select: selectSchema.optional(),
-  source: z.strictObject({ key: kvKey, properties: z.record(secretKey, property).optional() }).optional(),
+  source: z
+    .strictObject({
+      key: kvKey.describe("KV key relative to the mount; <cluster> stands for this stack's cluster, so one entry can be copied across stacks. Checked: under ocp/<cluster>/ of this stack's cluster (the only subtree the platform store reads)."),
+      properties: z
+        .record(secretKey, property)
+        .optional()
+        .describe(
+          "Maps each input of the format to the Vault field it reads. The inputs are the format's: username and password (dockerconfigjson with a registry, basic-auth, Kargo, Argo CD), dockerconfigjson (dockerconfigjson without a registry), cert, key and ca (tls), or the Secret's own keys (plain opaque, at least one). An input left out reads the Vault field of its own name.",
+        ),
+    })
+    .optional()
+    .describe("Read the value from Vault. Checked: exactly one of source and generate."),
   generate: generateSchema.optional(),
-  refreshInterval: duration.optional(),
+  refreshInterval: duration.optional().describe("refreshInterval of the ExternalSecrets the entry fans out. Default: ESO's (1h)."),
   format: formatSchema,
 });
 
-export const catalogueSchema = z.array(entrySchema);
+export const catalogueSchema = z
+  .array(entrySchema)
+  .describe(
+    "The secret catalogue (seed 004): platform-owned credentials that live once in Vault under <kv>/ocp/<cluster>/ and are fanned by one ClusterExternalSecret per entry, through the ClusterSecretStore vault-platform, into the tenant namespaces that select them, rendered in the format their consumer reads. The platform store's policy grants read on exactly the keys the catalogue reads.",
+  );
 export type RawEntry = z.infer<typeof entrySchema>;
 
 export type Selection =

@@ -16,7 +16,11 @@ import { cidr, port } from "./schema";
  *   refuses that config ("kubernetes_ca_cert must be given when disable_local_ca_jwt is true", as
  *   of OpenBao 2.5): there, put the public CA's chain in `caCert` with `configured`.
  */
-export const apiServerCaSchema = z.enum(["cluster", "configured", "system"]);
+export const apiServerCaSchema = z
+  .enum(["cluster", "configured", "system"])
+  .describe(
+    "Which CA Vault trusts for apiServer. cluster: the reviewer Secret's in-cluster ca.crt (apiServer is the API server's own endpoint). configured: cluster.caCert (a route or load balancer with another certificate). system: the root CAs of Vault's host (a publicly signed certificate; HashiCorp Vault 1.17 and later; OpenBao refuses it at pulumi up). Default: configured with a caCert or with auth.reviewer client-jwt, else cluster. Checked: configured needs caCert; cluster and system refuse a caCert; cluster cannot work with auth.reviewer client-jwt.",
+  );
 export type ApiServerCa = z.infer<typeof apiServerCaSchema>;
 
 /**
@@ -24,12 +28,21 @@ export type ApiServerCa = z.infer<typeof apiServerCaSchema>;
  * without a default-deny policy it would isolate them (API server included). It is therefore
  * created only when the stack says the namespace is default-deny, or allows the API server too.
  */
-export const esoEgressSchema = z.strictObject({
-  /** ESO's namespace already has a default-deny egress policy (seed 000's platform). */
-  namespaceDefaultDeny: z.boolean().default(false),
-  /** The API server's address range and port, added to the policy so it never cuts ESO off. */
-  apiServer: z.strictObject({ cidrs: z.array(cidr).min(1), port: port.default(6443) }).optional(),
-});
+export const esoEgressSchema = z
+  .strictObject({
+    namespaceDefaultDeny: z
+      .boolean()
+      .default(false)
+      .describe("ESO's namespace already has a default-deny egress policy (seed 000's platform): create eso-allow-egress-to-vault, adding Vault and DNS to what the namespace allows."),
+    apiServer: z
+      .strictObject({
+        cidrs: z.array(cidr).min(1).describe("The API server's address range."),
+        port: port.default(6443).describe("The API server's port."),
+      })
+      .optional()
+      .describe("Also allow the API server in the policy, so it can never cut ESO off, on any namespace (and the policy is created)."),
+  })
+  .describe("When eso-allow-egress-to-vault is created. It selects ESO's pods with policyTypes [Egress]: on a namespace without a default-deny policy it would isolate them, so with neither key set no policy is created.");
 export type EsoEgressSettings = z.infer<typeof esoEgressSchema>;
 
 /** Whether the egress policy is created at all (see esoEgressSchema). */

@@ -21,84 +21,123 @@ const kvPrefix = z
   .string()
   .regex(/^[a-z0-9_-]+(\/[a-z0-9_-]+)*$/, { message: "must be a KV path prefix like `apps` or `ocp/spoke-dc-v6`, without globs or slashes at the ends" });
 
-const clusterSchema = z.strictObject({
-  name: dnsLabel,
-  apiServer: serverUrl(["https"]),
-  kubeContext: z.string().min(1).optional(),
-  caCert: z
-    .string()
-    .regex(/^\s*-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/, { message: "must be PEM: -----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----" })
-    .optional(),
-  apiServerCa: apiServerCaSchema.optional(),
-});
+const clusterSchema = z
+  .strictObject({
+    name: dnsLabel.describe("The cluster's name. It is in the name of every Vault object the stack creates (auth mount <name>-k8s, roles apps-<name>-<division>, platform-<name>, pipelines-<name>), and tenants deploy to it by this name."),
+    apiServer: serverUrl(["https"]).describe("The API server's URL as Vault reaches it: Vault's kubernetes_host, where it sends TokenReviews."),
+    kubeContext: z.string().min(1).optional().describe("kubeconfig context of the stack's Kubernetes provider. Default: the current context."),
+    caCert: z
+      .string()
+      .regex(/^\s*-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/, { message: "must be PEM: -----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----" })
+      .optional()
+      .describe("PEM chain of the certificate apiServer presents (a route or load balancer with its own certificate). Required with apiServerCa: configured, refused with cluster and system."),
+    apiServerCa: apiServerCaSchema.optional(),
+  })
+  .describe("The cluster this stack wires to Vault. Leave it out for a foundation-only stack (the vault stack).");
 
-const vaultSchema = z.strictObject({
-  address: serverUrl(["https", "http"]),
-  kvMount: kvPath.default("secret"),
-  audience: z.string().min(1).default("vault"),
-  tokenTtlSeconds: z.int().positive().default(1200),
-  tokenMaxTtlSeconds: z.int().positive().default(3600),
-  egressCidrs: z.array(cidr).min(1).optional(),
-  /** A local read replica (seed 003: pull locally, write to the primary); `address` stays the primary. */
-  readReplica: serverUrl(["https", "http"]).optional(),
-});
+const vaultSchema = z
+  .strictObject({
+    address: serverUrl(["https", "http"]).describe("Vault's or OpenBao's address: the Pulumi vault provider writes there, and every store reads there unless readReplica is set. The token comes from VAULT_TOKEN, never from config."),
+    kvMount: kvPath.default("secret").describe("Path of the KV v2 mount that holds every secret the platform reads."),
+    audience: z.string().min(1).default("vault").describe("Audience of the ServiceAccount tokens ESO presents, and the audience every role requires."),
+    tokenTtlSeconds: z.int().positive().default(1200).describe("TTL of the tokens every role issues."),
+    tokenMaxTtlSeconds: z.int().positive().default(3600).describe("Maximum TTL of the tokens every role issues. Checked: not below tokenTtlSeconds."),
+    egressCidrs: z
+      .array(cidr)
+      .min(1)
+      .optional()
+      .describe("Vault's address range, for the eso-allow-egress-to-vault NetworkPolicy (seed 000: ESO hangs on login behind a default-deny policy without it). Checked: required on a cluster stack, refused on a foundation-only one; put the read replica's range here too."),
+    /** A local read replica (seed 003: pull locally, write to the primary); `address` stays the primary. */
+    readReplica: serverUrl(["https", "http"])
+      .optional()
+      .describe("This region's read replica (seed 003: pull locally, write to the primary). Every store reads through it; address stays the primary, where Pulumi and the PushSecrets write. Cluster stacks only."),
+  })
+  .describe("The Vault or OpenBao server, and what every role grants.");
 
 const adminGroupSchema = z.strictObject({
-  env: dnsLabel,
-  oidcMountPath: z.string().min(1).default("oidc"),
-  prefixes: z.array(kvPrefix).min(1),
+  env: dnsLabel.describe("Environment: the group is vault-admins-<env>, its policy <env>-kv-rw. Checked: each env once."),
+  oidcMountPath: z.string().min(1).default("oidc").describe("Path of the OIDC auth mount whose accessor the group alias is created on."),
+  prefixes: z.array(kvPrefix).min(1).describe("KV path prefixes the group administers: write under <kv>/data/<prefix>/, read, list and delete under <kv>/metadata/<prefix>/."),
 });
 
-const foundationSchema = z.strictObject({
-  stack: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){0,2}$/, { message: "must be a stack reference like org/platform-secrets/vault (letters, digits, '-', '_', '.')" })
-    .optional(),
-  adminGroups: z.array(adminGroupSchema).optional(),
-});
+const foundationSchema = z
+  .strictObject({
+    stack: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){0,2}$/, { message: "must be a stack reference like org/platform-secrets/vault (letters, digits, '-', '_', '.')" })
+      .optional()
+      .describe("Read the foundation (KV mount, division policies, canaries) from this stack, <org>/platform-secrets/<stack>, instead of owning it. Leave it out on a single-cluster platform or on the foundation stack itself. Checked: a stack without cluster must own its foundation."),
+    adminGroups: z
+      .array(adminGroupSchema)
+      .optional()
+      .describe("Admin groups of the foundation: vault-admins-<env>, an external identity group with an alias on the OIDC mount, holding <env>-kv-rw. Checked: only on the stack that owns the foundation."),
+  })
+  .describe("Where the Vault objects global to one server live: owned by this stack, or read from another.");
 
-const authSchema = z.strictObject({
-  path: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: "must be a single auth mount path segment" }).optional(),
-  reviewer: z.enum(["serviceaccount", "client-jwt"]).default("serviceaccount"),
-});
+const authSchema = z
+  .strictObject({
+    path: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, { message: "must be a single auth mount path segment" })
+      .optional()
+      .describe("Path of the cluster's kubernetes auth mount. Default: <cluster>-k8s."),
+    reviewer: z
+      .enum(["serviceaccount", "client-jwt"])
+      .default("serviceaccount")
+      .describe("Who reviews logins: serviceaccount = the token of ServiceAccount eso-vault-auth in ESO's namespace; client-jwt = each client's own JWT, so every bound ServiceAccount gets system:auth-delegator and there is no reviewer token."),
+  })
+  .describe("The cluster's kubernetes auth method in Vault.");
 
-const esoSchema = z.strictObject({
-  namespace: dnsLabel.default("external-secrets"),
-  serviceAccount: dnsLabel.default("external-secrets"),
-  apiVersion: z.enum(["v1", "v1beta1"]).default("v1"),
-  refreshInterval: duration.default("1h"),
-  podSelector: labels.default({}),
-  dns: z
-    .strictObject({
-      namespace: dnsLabel.default("openshift-dns"),
-      ports: z.array(port).min(1).default([53, 5353]),
-    })
-    .default({ namespace: "openshift-dns", ports: [53, 5353] }),
-  egress: esoEgressSchema.default({ namespaceDefaultDeny: false }),
-});
+const esoSchema = z
+  .strictObject({
+    namespace: dnsLabel.default("external-secrets").describe("Namespace ESO runs in."),
+    serviceAccount: dnsLabel.default("external-secrets").describe("ESO's ServiceAccount: the ClusterSecretStore vault-platform logs in as it."),
+    apiVersion: z.enum(["v1", "v1beta1"]).default("v1").describe("API version of the ESO objects: v1 (ESO 0.16 and later) or v1beta1 (older ESO)."),
+    refreshInterval: duration.default("1h").describe("refreshInterval of the ExternalSecrets the program writes (tenant canaries, CI robots)."),
+    podSelector: labels.default({}).describe("Labels of the ESO pods the egress NetworkPolicy applies to. Default: every pod in ESO's namespace."),
+    dns: z
+      .strictObject({
+        namespace: dnsLabel.default("openshift-dns").describe("Namespace of the cluster DNS."),
+        ports: z.array(port).min(1).default([53, 5353]).describe("DNS ports (OpenShift's dns-default listens on 5353)."),
+      })
+      .default({ namespace: "openshift-dns", ports: [53, 5353] })
+      .describe("DNS egress the NetworkPolicy allows."),
+    egress: esoEgressSchema.default({ namespaceDefaultDeny: false }),
+  })
+  .describe("Where the External Secrets Operator runs and how its pods reach Vault.");
 
-const pullSecretsSchema = z.strictObject({
-  quayPull: z.boolean().default(false),
-  refreshTime: duration.default("1h"),
-});
+const pullSecretsSchema = z
+  .strictObject({
+    quayPull: z.boolean().default(false).describe("Also fan out quay-pull (the in-cluster Quay) next to app-registry-pull; turning it off takes quay-pull off every tenant's default ServiceAccount."),
+    refreshTime: duration.default("1h").describe("refreshTime of every ClusterExternalSecret the stack writes, the pull secrets' and the catalogue entries': how often ESO looks again at which namespaces each selects."),
+  })
+  .describe("Seed 000's registry pull secrets, app-registry-pull and quay-pull: built-in entries of the secret catalogue, read from <kv>/ocp/<cluster>/registries/<name> (field dockerconfigjson) into every tenant namespace and its default ServiceAccount.");
 
-const ciSchema = z.strictObject({
-  quayHost: hostPort.default("quay.apps.sub.comptech-lab.com"),
-  emailDomain: dnsSubdomain.default("comptech-lab.local"),
-});
+const ciSchema = z
+  .strictObject({
+    quayHost: hostPort.default("quay.apps.sub.comptech-lab.com").describe("Registry host of the CI robots' dockerconfigjson."),
+    emailDomain: dnsSubdomain.default("comptech-lab.local").describe("Domain of the e-mail address in the CI robots' dockerconfigjson."),
+  })
+  .describe("The CI push Secrets quay-robot-team-<team> in openshift-pipelines (seed 001).");
 
-const stackSchema = z.strictObject({
-  cluster: clusterSchema.optional(),
-  vault: vaultSchema,
-  foundation: foundationSchema.default({}),
-  auth: authSchema.optional(),
-  eso: esoSchema.optional(),
-  pullSecrets: pullSecretsSchema.optional(),
-  ci: ciSchema.optional(),
-  secrets: catalogueSchema.optional(),
-  tenantsFile: checked(tenantsFileProblem).default("tenants.yaml"),
-  adopt: adoptSchema.optional(),
-});
+export const stackSchema = z
+  .strictObject({
+    cluster: clusterSchema.optional(),
+    vault: vaultSchema,
+    foundation: foundationSchema.default({}),
+    auth: authSchema.optional(),
+    eso: esoSchema.optional(),
+    pullSecrets: pullSecretsSchema.optional(),
+    ci: ciSchema.optional(),
+    secrets: catalogueSchema.optional(),
+    tenantsFile: checked(tenantsFileProblem, "a path relative to stacks/ that stays inside it: not absolute, no .. out of it, and no symbolic link out of it")
+      .default("tenants.yaml")
+      .describe("The tenant catalogue this stack reads."),
+    adopt: adoptSchema.optional(),
+  })
+  .describe(
+    "The stack's settings: the keys under platform-secrets: in stacks/Pulumi.<stack>.yaml. Unknown keys are refused, and so is a namespace that looks like a misspelling of platform-secrets: (other namespaces, such as vault: or kubernetes:, belong to their providers). Every problem of the stack file and of the tenant catalogue is reported at once, sorted by file and line, each naming the file, the line and the key, before any resource is registered. auth, eso, pullSecrets, ci and secrets apply to a cluster stack only.",
+  );
 
 /** The catalogue is part of the stack's reviewed config: it may not be read from elsewhere on the machine. */
 export function tenantsFileProblem(file: string): string | undefined {

@@ -8,19 +8,28 @@ import * as naming from "./naming";
 import { closest } from "./spelling";
 
 const tenantSchema = z.strictObject({
-  division: dnsLabel,
-  app: dnsLabel,
-  /** Quay team whose robot pushes this app's images; omit for tenants without CI push. */
-  team: dnsLabel.optional(),
-  /** Secret catalogue entries (platform-secrets:secrets) this tenant's namespaces opt into by label. */
-  secrets: z.array(dnsLabel).optional(),
-  /** Cluster name -> environments deployed there; one namespace per pair. */
+  division: dnsLabel.describe("The tenant's division: namespaces apps-<division>-<app>-<env>, Vault path <kv>/apps/<division>/<app>/, read policy apps-<division>-read, role apps-<cluster>-<division>."),
+  app: dnsLabel.describe("The application. Checked: each division/app once; every namespace it produces is a DNS-1123 label of at most 63 characters and belongs to one tenant."),
+  team: dnsLabel
+    .optional()
+    .describe("Quay team whose robot pushes this app's images: CI push Secret quay-robot-team-<team> in openshift-pipelines, read from <kv>/apps/<division>/<app>/ci/quay-robot. Leave it out for a tenant without CI push. Checked: one tenant per team (seed 001: two tenants sharing one Secret)."),
+  secrets: z
+    .array(dnsLabel)
+    .optional()
+    .describe(
+      "Secret catalogue entries this tenant's namespaces opt into: each gets the label secrets/<name>: \"true\" (seed 004) and, for a dockerconfigjson entry, the Secret on its default ServiceAccount's imagePullSecrets. Checked: each name is an entry selected by its opt-in label in the stack of every cluster the tenant is deployed to, listed once.",
+    ),
   deployments: z
     .record(dnsLabel, z.array(dnsLabel).min(1, { message: "list at least one environment" }))
-    .refine((d) => Object.keys(d).length > 0, { message: "deploy the tenant to at least one cluster" }),
+    .refine((d) => Object.keys(d).length > 0, { message: "deploy the tenant to at least one cluster" })
+    .describe("Cluster name to the environments deployed there: one namespace per cluster and environment. Checked: at least one cluster, each the cluster.name of some stack file in stacks/ (the error names the closest), each environment listed once."),
 });
 
-const catalogueSchema = z.strictObject({ tenants: z.array(tenantSchema) });
+export const tenantsFileSchema = z
+  .strictObject({ tenants: z.array(tenantSchema).describe("Every tenant, once.") })
+  .describe(
+    "The tenant catalogue, stacks/tenants.yaml: every tenant declared once, read by the foundation stack (division policies and canaries) and by each cluster stack (namespaces, roles, CI secrets). Unknown fields are refused; every problem is reported at once with its file, line and key.",
+  );
 
 export type Tenant = z.infer<typeof tenantSchema>;
 
@@ -49,7 +58,7 @@ export function parseCatalogue(data: unknown, source: CatalogueSource): Tenant[]
   };
   // Read from the raw data, so that a typo'd cluster is reported along with schema errors elsewhere.
   const issues = source.knownClusters ? unknownClusters(data, source.knownClusters).map(toIssue) : [];
-  const parsed = catalogueSchema.safeParse(data, PARSE_PARAMS);
+  const parsed = tenantsFileSchema.safeParse(data, PARSE_PARAMS);
   if (!parsed.success) {
     issues.push(...zodIssues(parsed.error, { file: source.file, ...(source.lineOf ? { lineOf: source.lineOf } : {}), ...(source.sourceOf ? { sourceOf: source.sourceOf } : {}) }));
   } else {

@@ -2,7 +2,7 @@
 // values once per policy: for every Analyze, once for each of the pack's resource policies, and
 // in AnalyzeStack once per stack policy for every resource and its provider. With 12 resource
 // and 15 stack policies that conversion and its garbage were the largest part of what the pack
-// itself cost (README: Benchmark). This makes every policy of one request share one conversion
+// itself cost (docs/benchmarks.md). This makes every policy of one request share one conversion
 // per Struct, as the offline evaluator (preview/evaluate.ts) always shared one per resource. Each
 // policy still gets its own unknown-checking proxy over the shared values; sharing is safe
 // because no rule writes to what it is given (test/sharedProperties.test.ts runs every rule on
