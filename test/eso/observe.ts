@@ -96,3 +96,9 @@ export function connectionsOf(pid: number): Connection[] {
   }
   return [...found.values()];
 }
+
+/** The Warning events recorded for an object: what `oc describe` lists under Events, where ESO puts the cause of a failed sync. */
+export async function warningsFor(cluster: KubeCluster, kind: string, namespace: string, name: string): Promise<string[]> {
+  const list = await cluster.getJson<{ items: Array<{ message: string }> }>(["events", "-n", namespace, "--field-selector", `involvedObject.kind=${kind},involvedObject.name=${name},type=Warning`]);
+  return list.items.map((e) => e.message);
+}

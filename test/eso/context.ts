@@ -1,0 +1,108 @@
+// What every test of the ESO suite shares: the stack under test, and the steps the tests are
+// made of (waiting for sync, comparing Secrets, driving the controller's clock, forcing a sync).
+import { loadStack } from "../../model/load";
+import type { ClusterPlan } from "../../model/plan";
+import { ROOT } from "../helpers";
+import type { VaultClient } from "../integration/vaultClient";
+import type { KubeCluster, KubeObject } from "../k8s/cluster";
+import type { EsoController } from "./controller";
+import { differences, expectedSecrets, type ExpectedSecret, type KvLookup, type LiveNamespace } from "./expected";
+import { keysRead, snapshot } from "./kv";
+import { conditionLines, isReady, listAll, secretData, waitFor } from "./observe";
+import type { DeployedStack } from "./platform";
+import type { ReplicaProxy } from "./replica";
+
+export interface StackRun {
+  d: DeployedStack;
+  cluster: KubeCluster;
+  plan: ClusterPlan;
+  kvMount: string;
+  controller: EsoController;
+}
+
+/** One stack's handle in the tests: known statically (name, shipped plan), running once the suite's beforeAll has run. */
+export interface StackTests {
+  stack: string;
+  /** The shipped plan: which tests apply is decided from it when the tests are registered. */
+  shipped: ClusterPlan;
+  run(): StackRun;
+  vault(): VaultClient;
+  replica(): ReplicaProxy | undefined;
+}
+
+export function shippedPlan(stack: string): ClusterPlan {
+  return loadStack({ root: ROOT, stack }).plan.cluster!;
+}
+
+export const log = (msg: string) => console.log(`eso: ${msg}`);
+export const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+
+/** A Go duration as ESO prints it (`720h0m0s`, `30m`, `0s`), in milliseconds. */
+export function goDuration(s: string): number {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(s);
+  if (!m || s === "") throw new Error(`not a duration: ${s}`);
+  return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
+}
+
+export async function liveNamespaces(cluster: KubeCluster): Promise<LiveNamespace[]> {
+  return [...(await listAll(cluster, "namespaces")).values()].map((ns) => ({ name: ns.metadata.name, labels: ns.metadata.labels ?? {} }));
+}
+
+export async function kvNow(vault: VaultClient, run: StackRun): Promise<KvLookup> {
+  return snapshot(vault, run.kvMount, keysRead(run.plan));
+}
+
+export const key = (e: { namespace: string; name: string }) => `${e.namespace}/${e.name}`;
+
+/** Waits until the ExternalSecret rendering each expected Secret is Ready, then returns every Secret. */
+export async function waitSynced(run: StackRun, expected: readonly ExpectedSecret[], timeoutMs = 120_000): Promise<Map<string, KubeObject>> {
+  let last = new Map<string, KubeObject>();
+  await waitFor(
+    `${run.d.stack}: ${expected.length} ExternalSecrets Ready`,
+    async () => {
+      last = await listAll(run.cluster, "externalsecrets");
+      return expected.every((e) => isReady(last.get(key(e)))) ? true : undefined;
+    },
+    () => conditionLines(expected.map((e) => last.get(key(e)) ?? ({ kind: "ExternalSecret (missing)", metadata: { name: e.name, namespace: e.namespace } } as KubeObject)).filter((o) => !isReady(o))),
+    timeoutMs,
+  );
+  return listAll(run.cluster, "secrets");
+}
+
+/** Every difference between the expected Secrets and the live ones. */
+export function secretDifferences(expected: readonly ExpectedSecret[], secrets: Map<string, KubeObject>): string[] {
+  return expected.flatMap((e) => {
+    const s = secrets.get(key(e));
+    if (!s) return [`${key(e)} (${e.what}): no Secret`];
+    return differences(e, { type: s.type as string | undefined, labels: s.metadata.labels ?? {}, data: secretData(s) });
+  });
+}
+
+/** Moves an object's recorded last refresh back by `ageMs`: the controller's clock, driven without waiting. */
+export async function ageRefresh(cluster: KubeCluster, resource: "externalsecret" | "pushsecret", namespace: string, name: string, ageMs: number): Promise<void> {
+  const refreshTime = new Date(Date.now() - ageMs).toISOString().replace(/\.\d+Z$/, "Z");
+  await cluster.kubectl(["patch", resource, name, "-n", namespace, "--subresource=status", "--type=merge", "-p", JSON.stringify({ status: { refreshTime } })]);
+}
+
+/** `oc annotate … force-sync=$(date +%s) --overwrite` (seed 001's rotation step). */
+export async function forceSync(cluster: KubeCluster, resource: string, namespace: string, name: string): Promise<void> {
+  await cluster.kubectl(["annotate", resource, name, "-n", namespace, `force-sync=${Date.now()}`, "--overwrite"]);
+}
+
+/** Objects the controller logged "skipping refresh" for: it reconciled them and, by design, refreshed nothing. */
+export function skippedRefreshes(controller: EsoController): Set<string> {
+  const out = new Set<string>();
+  for (const line of controller.log().split("\n")) {
+    if (!line.includes('"skipping refresh"')) continue;
+    const entry = JSON.parse(line) as { ExternalSecret?: { name: string; namespace: string }; pushsecret?: { name: string; namespace: string } };
+    const o = entry.ExternalSecret ?? entry.pushsecret;
+    if (o) out.add(`${o.namespace}/${o.name}`);
+  }
+  return out;
+}
+
+export const refreshTimeOf = (o: KubeObject | undefined) => (o?.status as { refreshTime?: string } | undefined)?.refreshTime;
+/** Every Secret the stack must hold right now: live namespaces, KV values as Vault holds them. */
+export async function expectedNow(vault: VaultClient, r: StackRun): Promise<ExpectedSecret[]> {
+  return expectedSecrets(r.plan, await liveNamespaces(r.cluster), await kvNow(vault, r));
+}
