@@ -37,12 +37,6 @@ export function shippedPlan(stack: string): ClusterPlan {
 export const log = (msg: string) => console.log(`eso: ${msg}`);
 export const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
-/** A Go duration as ESO prints it (`720h0m0s`, `30m`, `0s`), in milliseconds. */
-export function goDuration(s: string): number {
-  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(s);
-  if (!m || s === "") throw new Error(`not a duration: ${s}`);
-  return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
-}
 
 export async function liveNamespaces(cluster: KubeCluster): Promise<LiveNamespace[]> {
   return [...(await listAll(cluster, "namespaces")).values()].map((ns) => ({ name: ns.metadata.name, labels: ns.metadata.labels ?? {} }));

@@ -178,3 +178,52 @@ export function differences(e: ExpectedSecret, actual: { type?: string; labels: 
   }
   return out;
 }
+
+/** A Go duration as ESO and the stack files write it (`720h0m0s`, `30m`, `0s`), in milliseconds. */
+export function goDuration(s: string): number {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(s);
+  if (!m || s === "") throw new Error(`not a duration: ${s}`);
+  return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
+}
+
+const DAY = 86_400_000;
+/** Seed 003's "Secret Types" table, in days; 0: rotated on compromise only, never on a schedule. */
+const SEED_003_ROTATION: Record<string, number> = { "database-password": 90, "jwt-signing-key": 30, "gitea-token": 90, "api-key": 0 };
+/** ESO's default refreshInterval (DOMAIN-NOTES: ExternalSecret `refreshInterval` default 1h). */
+const ESO_DEFAULT_REFRESH = "1h";
+
+export interface DeclaredRefresh {
+  resource: "externalsecret" | "pushsecret";
+  namespace: string;
+  name: string;
+  /** How often the stack's declarations say it must refresh; 0 for never (on compromise). */
+  intervalMs: number;
+}
+
+/**
+ * The cadence each ExternalSecret and PushSecret must refresh at, from the declarations: a
+ * generated value at its rotation's cadence (seed 003), a catalogue entry at the refreshInterval
+ * its stack file gives or ESO's default, canaries and CI robots at the stack's eso.refreshInterval.
+ */
+export function declaredRefreshes(plan: ClusterPlan, namespaces: readonly LiveNamespace[]): DeclaredRefresh[] {
+  const eso = goDuration(plan.config.eso.refreshInterval);
+  const rotation = (r: string) => {
+    const days = SEED_003_ROTATION[r];
+    if (days === undefined) throw new Error(`seed 003 has no cadence for ${r}`);
+    return days * DAY;
+  };
+  const es = (namespace: string, name: string, intervalMs: number): DeclaredRefresh => ({ resource: "externalsecret", namespace, name, intervalMs });
+  return [
+    ...plan.tenants.map((t) => es(t.namespace, naming.TENANT_CANARY, eso)),
+    ...(plan.pipelines?.ciSecrets ?? []).map((c) => es(naming.PIPELINES_NAMESPACE, naming.ciSecret(c.team), eso)),
+    ...plan.catalogue.flatMap(({ entry }) => {
+      const src = entry.source;
+      const interval = src.kind === "generated" && src.via === "externalsecret" ? rotation(src.rotation) : goDuration(entry.refreshInterval ?? ESO_DEFAULT_REFRESH);
+      return namespaces.filter((ns) => selected(entry, ns)).map((ns) => es(ns.name, entry.secretName, interval));
+    }),
+    ...(plan.push?.secrets ?? []).map((p) => {
+      const src = plan.catalogue.find((c) => c.entry.name === p.entry)!.entry.source as { rotation: string };
+      return { resource: "pushsecret" as const, namespace: plan.push!.namespace, name: p.entry, intervalMs: rotation(src.rotation) };
+    }),
+  ];
+}

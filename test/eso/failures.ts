@@ -19,8 +19,9 @@ async function reported(r: StackRun, namespace: string, name: string, cause: Reg
       const condition = conditionOf(await getObject(r.cluster, "externalsecret", name, namespace));
       const events = await warningsFor(r.cluster, "ExternalSecret", namespace, name);
       state = `condition ${JSON.stringify(condition)}; events ${JSON.stringify(events)}`;
-      const event = events.find((e) => cause.test(e));
-      return condition?.status === "False" && event ? { condition, event } : undefined;
+      // The line that names the cause: Vault's errors span several lines.
+      const event = events.flatMap((e) => e.split("\n")).find((l) => cause.test(l));
+      return condition?.status === "False" && event ? { condition, event: event.trim() } : undefined;
     },
     () => state,
     60_000,
@@ -122,7 +123,7 @@ export function failureTests(t: StackTests): void {
     await vault().must("DELETE", rolePath);
     try {
       await forceSync(r.cluster, "externalsecret", t.namespace, naming.TENANT_CANARY);
-      const failed = await reported(r, t.namespace, naming.TENANT_CANARY, /role/);
+      const failed = await reported(r, t.namespace, naming.TENANT_CANARY, /invalid role name/);
       expect(failed.condition.reason).toBe("SecretSyncedError");
       log(`${stack}: canary in ${t.namespace} without role ${t.role}: Ready=False ${failed.condition.reason}, event: ${failed.event}`);
       // ESO keeps the last good Secret: an outage of Vault or of a role does not delete what workloads mount.
