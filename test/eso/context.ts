@@ -4,17 +4,17 @@ import { loadStack } from "../../model/load";
 import type { ClusterPlan } from "../../model/plan";
 import { ROOT } from "../helpers";
 import type { VaultClient } from "../integration/vaultClient";
-import type { KubeCluster, KubeObject } from "../k8s/cluster";
+import type { KubeObject } from "../k8s/cluster";
 import type { EsoController } from "./controller";
 import { differences, expectedSecrets, type ExpectedSecret, type KvLookup, type LiveNamespace } from "./expected";
 import { keysRead, snapshot } from "./kv";
 import { conditionLines, isReady, listAll, secretData, waitFor } from "./observe";
-import type { DeployedStack } from "./platform";
+import type { ControlPlane, DeployedStack } from "./platform";
 import type { ReplicaProxy } from "./replica";
 
 export interface StackRun {
   d: DeployedStack;
-  cluster: KubeCluster;
+  cluster: ControlPlane;
   plan: ClusterPlan;
   kvMount: string;
   controller: EsoController;
@@ -38,7 +38,7 @@ export const log = (msg: string) => console.log(`eso: ${msg}`);
 export const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
 
-export async function liveNamespaces(cluster: KubeCluster): Promise<LiveNamespace[]> {
+export async function liveNamespaces(cluster: ControlPlane): Promise<LiveNamespace[]> {
   return [...(await listAll(cluster, "namespaces")).values()].map((ns) => ({ name: ns.metadata.name, labels: ns.metadata.labels ?? {} }));
 }
 
@@ -73,13 +73,13 @@ export function secretDifferences(expected: readonly ExpectedSecret[], secrets: 
 }
 
 /** Moves an object's recorded last refresh back by `ageMs`: the controller's clock, driven without waiting. */
-export async function ageRefresh(cluster: KubeCluster, resource: "externalsecret" | "pushsecret", namespace: string, name: string, ageMs: number): Promise<void> {
+export async function ageRefresh(cluster: ControlPlane, resource: "externalsecret" | "pushsecret", namespace: string, name: string, ageMs: number): Promise<void> {
   const refreshTime = new Date(Date.now() - ageMs).toISOString().replace(/\.\d+Z$/, "Z");
   await cluster.kubectl(["patch", resource, name, "-n", namespace, "--subresource=status", "--type=merge", "-p", JSON.stringify({ status: { refreshTime } })]);
 }
 
 /** `oc annotate … force-sync=$(date +%s) --overwrite` (seed 001's rotation step). */
-export async function forceSync(cluster: KubeCluster, resource: string, namespace: string, name: string): Promise<void> {
+export async function forceSync(cluster: ControlPlane, resource: string, namespace: string, name: string): Promise<void> {
   await cluster.kubectl(["annotate", resource, name, "-n", namespace, `force-sync=${Date.now()}`, "--overwrite"]);
 }
 

@@ -4,7 +4,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { TOOLCHAIN_BIN } from "../integration/server";
-import { Proc, type KubeCluster } from "../k8s/cluster";
+import { Proc } from "../k8s/cluster";
+import type { ControlPlane } from "./platform";
 
 /** $ESO_BIN, the toolchain's build (`bash ../shared/toolchain/install`), or `external-secrets` on PATH. */
 export function findControllerBinary(): string | undefined {
@@ -31,7 +32,7 @@ export class EsoController {
 
   constructor(
     readonly binary: string,
-    readonly cluster: KubeCluster,
+    readonly cluster: ControlPlane,
   ) {
     this.logFile = join(cluster.dir, "external-secrets.log");
   }

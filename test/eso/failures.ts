@@ -5,7 +5,7 @@ import { expectedNow, forceSync, key, kvNow, liveNamespaces, log, secretDifferen
 import { admitsTcp, type EgressPolicySpec } from "./egress";
 import { entrySecrets, selected } from "./expected";
 import { readValue, tenantSecretKey } from "./kv";
-import { type Condition, conditionLines, conditionOf, connectionsOf, getObject, isReady, listAll, secretData, waitFor, warningsFor } from "./observe";
+import { applyObjects, type Condition, conditionLines, conditionOf, connectionsOf, getObject, isReady, listAll, secretData, waitFor, warningsFor } from "./observe";
 /**
  * Waits until the ExternalSecret is Ready=False and a Warning event on it matches `cause`: the
  * condition says that it failed ("could not get secret data from provider"), the event says why
@@ -43,8 +43,7 @@ export function failureTests(t: StackTests): void {
       metadata: { name, namespace: mine.namespace },
       spec: { refreshInterval: "1h", secretStoreRef: { kind: "SecretStore", name: naming.TENANT_STORE }, target: { name }, dataFrom: [{ extract: { key: from } }] },
     });
-    const applied = await r.cluster.apply([tenantSecret("app-db", tenantSecretKey(mine)), tenantSecret("borrowed-db", tenantSecretKey(other))], { fieldManager: "tenant" });
-    expect(applied.code, applied.stderr).toBe(0);
+    await applyObjects(r.cluster, [tenantSecret("app-db", tenantSecretKey(mine)), tenantSecret("borrowed-db", tenantSecretKey(other))], "tenant");
     const own = await waitFor("app-db synced", async () => {
       const es = await getObject(r.cluster, "externalsecret", "app-db", mine.namespace);
       return isReady(es) ? es : undefined;
@@ -109,7 +108,7 @@ export function failureTests(t: StackTests): void {
     const t = r.plan.tenants[0]!;
     const typo = `${naming.TENANT_STORE}-typo`;
     const es = { apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", metadata: { name: "wrong-store", namespace: t.namespace }, spec: { secretStoreRef: { kind: "SecretStore", name: typo }, target: { name: "wrong-store" }, data: [{ secretKey: "password", remoteRef: { key: tenantSecretKey(t), property: "password" } }] } };
-    expect((await r.cluster.apply([es], { fieldManager: "tenant" })).code).toBe(0);
+    await applyObjects(r.cluster, [es], "tenant");
     const failed = await reported(r, t.namespace, "wrong-store", new RegExp(typo));
     log(`${stack}: ExternalSecret naming store ${typo}: Ready=False ${failed.condition.reason}, event: ${failed.event}`);
     await r.cluster.kubectl(["delete", "externalsecret", "wrong-store", "-n", t.namespace]);

@@ -1,7 +1,9 @@
 // Reading what the controller did: object conditions, Secrets, waiting for a state, and the TCP
 // connections the controller process holds.
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
-import type { KubeCluster, KubeObject } from "../k8s/cluster";
+import { stringify } from "yaml";
+import type { KubeObject } from "../k8s/cluster";
+import type { ControlPlane } from "./platform";
 
 export interface Condition {
   type: string;
@@ -19,13 +21,13 @@ export const isReady = (o: KubeObject | undefined) => conditionOf(o)?.status ===
 export const keyOf = (o: { metadata: { name: string; namespace?: string } }) => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name);
 
 /** Every object of a resource, in all namespaces, keyed `ns/name`. */
-export async function listAll(cluster: KubeCluster, resource: string): Promise<Map<string, KubeObject>> {
-  const list = await cluster.getJson<{ items: KubeObject[] }>([resource, "--all-namespaces"]);
+export async function listAll(cluster: ControlPlane, resource: string): Promise<Map<string, KubeObject>> {
+  const list = JSON.parse((await cluster.kubectl(["get", resource, "--all-namespaces", "-o", "json"])).stdout) as { items: KubeObject[] };
   return new Map(list.items.map((o) => [keyOf(o), o]));
 }
 
 /** One object, or undefined when it does not exist. */
-export async function getObject(cluster: KubeCluster, resource: string, name: string, namespace?: string): Promise<KubeObject | undefined> {
+export async function getObject(cluster: ControlPlane, resource: string, name: string, namespace?: string): Promise<KubeObject | undefined> {
   const r = await cluster.kubectl(["get", resource, name, ...(namespace ? ["-n", namespace] : []), "-o", "json"], { allowFailure: true });
   if (r.code !== 0) {
     if (/NotFound/.test(r.stderr)) return undefined;
@@ -98,7 +100,14 @@ export function connectionsOf(pid: number): Connection[] {
 }
 
 /** The Warning events recorded for an object: what `oc describe` lists under Events, where ESO puts the cause of a failed sync. */
-export async function warningsFor(cluster: KubeCluster, kind: string, namespace: string, name: string): Promise<string[]> {
-  const list = await cluster.getJson<{ items: Array<{ message: string }> }>(["events", "-n", namespace, "--field-selector", `involvedObject.kind=${kind},involvedObject.name=${name},type=Warning`]);
+export async function warningsFor(cluster: ControlPlane, kind: string, namespace: string, name: string): Promise<string[]> {
+  const selector = `involvedObject.kind=${kind},involvedObject.name=${name},type=Warning`;
+  const list = JSON.parse((await cluster.kubectl(["get", "events", "-n", namespace, "--field-selector", selector, "-o", "json"])).stdout) as { items: Array<{ message: string }> };
   return list.items.map((e) => e.message);
+}
+
+/** Server-side applies objects as `fieldManager` (a tenant's or the platform installer's hand); throws on refusal. */
+export async function applyObjects(cluster: ControlPlane, objects: readonly object[], fieldManager: string): Promise<void> {
+  const input = objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n");
+  await cluster.kubectl(["apply", "--server-side", `--field-manager=${fieldManager}`, "-f", "-"], { input });
 }

@@ -20,13 +20,26 @@ import { ROOT } from "../helpers";
 import { applyVaultSide } from "../integration/apply";
 import { DevServer } from "../integration/server";
 import { VaultClient } from "../integration/vaultClient";
-import { KubeCluster } from "../k8s/cluster";
+import { KubeCluster, type KubectlResult } from "../k8s/cluster";
 import { applyManifests, ESO_CRDS, installCrds } from "../k8s/manifests";
+import { applyObjects } from "./observe";
 import { ReplicaProxy } from "./replica";
+
+/**
+ * What the suite needs of a control plane: its address, kubectl as cluster-admin, a kubeconfig
+ * (current context: this control plane) for the controller, and a directory for the controller's
+ * log. A KubeCluster is one; an end-to-end harness can adapt its own handle.
+ */
+export interface ControlPlane {
+  server: string;
+  kubeconfig: string;
+  dir: string;
+  kubectl(args: string[], opts?: { input?: string; allowFailure?: boolean }): Promise<KubectlResult>;
+}
 
 export interface DeployedStack {
   stack: string;
-  cluster: KubeCluster;
+  cluster: ControlPlane;
   /** The `platform-secrets:*` values (prefix stripped) the stack was deployed with: shipped file plus overlay. */
   values: Record<string, unknown>;
 }
@@ -129,11 +142,13 @@ export async function startServers(stacks: readonly string[], baoBinary: string)
  * every ESO CRD, ESO's namespace and ServiceAccount (the platform store's identity), and the
  * namespaces the program writes into but does not create (Pipelines', DNS').
  */
-export async function prepareCluster(cluster: KubeCluster, plan: ClusterPlan): Promise<void> {
+export async function prepareCluster(cluster: ControlPlane, plan: ClusterPlan): Promise<void> {
   await installCrds(cluster, ESO_CRDS);
   const eso = plan.config.eso;
-  for (const ns of [eso.namespace, naming.PIPELINES_NAMESPACE, eso.dns.namespace]) await cluster.kubectl(["create", "namespace", ns]);
-  await cluster.kubectl(["create", "serviceaccount", eso.serviceAccount, "-n", eso.namespace]);
+  const namespaces = [eso.namespace, naming.PIPELINES_NAMESPACE, eso.dns.namespace].map((name) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } }));
+  const account = { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: eso.serviceAccount, namespace: eso.namespace } };
+  // Applied, not created: a harness that already made the namespaces can call this too.
+  await applyObjects(cluster, [...namespaces, account], "platform-install");
 }
 
 /**
@@ -141,7 +156,7 @@ export async function prepareCluster(cluster: KubeCluster, plan: ClusterPlan): P
  * Vault side as the program registers it once the token controller has filled the reviewer
  * Secret (what `pulumi up` does in one pass, the provider waiting for the token).
  */
-async function deployClusterStack(vault: VaultClient, d: DeployedStack, offline: typeof runOffline): Promise<void> {
+async function deployClusterStack(vault: VaultClient, d: DeployedStack & { cluster: KubeCluster }, offline: typeof runOffline): Promise<void> {
   const rendered = await offline({ root: ROOT, stack: d.stack, values: d.values });
   const out = mkdtempSync(join(tmpdir(), `platform-secrets-eso-${d.stack}-`));
   try {
