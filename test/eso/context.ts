@@ -78,6 +78,36 @@ export async function ageRefresh(cluster: ControlPlane, resource: "externalsecre
   await cluster.kubectl(["patch", resource, name, "-n", namespace, "--subresource=status", "--type=merge", "-p", JSON.stringify({ status: { refreshTime } })]);
 }
 
+/** What "never" ages to: far beyond any interval, so only an interval of 0 keeps an object from refreshing. */
+export const TEN_YEARS = 10 * 365 * 86_400_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Makes the controller refresh an ExternalSecret now, the way its clock would: its last refresh
+ * moved ten years back, then its Secret touched so the controller reconciles it (retried until
+ * the controller logs a reconcile of it that was not skipped). Needed for the ExternalSecrets a
+ * ClusterExternalSecret owns: a force-sync annotation on those is reverted by the
+ * ClusterExternalSecret controller, and the outcome of that sync can be lost to the resulting
+ * status conflict (seen with v2.9.0: the failure only in an Event, Ready stayed True).
+ */
+export async function refreshNow(r: StackRun, namespace: string, name: string): Promise<void> {
+  await ageRefresh(r.cluster, "externalsecret", namespace, name, TEN_YEARS);
+  await waitFor(
+    `${namespace}/${name} refreshed`,
+    async () => {
+      const since = new Date().toISOString();
+      await r.cluster.kubectl(["annotate", "secret", name, "-n", namespace, `platform-secrets.test/touched=${Date.now()}`, "--overwrite"]);
+      await sleep(500);
+      const lines = r.controller.linesAbout(namespace, name, 50).split("\n").filter((l) => (/"ts":"([^"]+)"/.exec(l)?.[1] ?? "") >= since);
+      return lines.some((l) => !l.includes('"skipping refresh"')) ? true : undefined;
+    },
+    () => r.controller.linesAbout(namespace, name),
+    30_000,
+    0,
+  );
+}
+
 /** `oc annotate … force-sync=$(date +%s) --overwrite` (seed 001's rotation step). */
 export async function forceSync(cluster: ControlPlane, resource: string, namespace: string, name: string): Promise<void> {
   await cluster.kubectl(["annotate", resource, name, "-n", namespace, `force-sync=${Date.now()}`, "--overwrite"]);

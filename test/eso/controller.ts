@@ -67,6 +67,16 @@ export class EsoController {
     await this.start();
   }
 
+  /** The current process's last log lines about one object, for a failure message. */
+  linesAbout(namespace: string, name: string, count = 12): string {
+    return this.log()
+      .split("\n")
+      .filter((l) => l.includes(`"name":"${name}","namespace":"${namespace}"`) || l.includes(`"namespace":"${namespace}","name":"${name}"`))
+      .slice(-count)
+      .map((l) => l.slice(0, 600))
+      .join("\n");
+  }
+
   /** What the current process has logged so far. */
   log(): string {
     try {

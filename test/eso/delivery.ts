@@ -6,7 +6,7 @@ import { type KubeObject } from "../k8s/cluster";
 import { expectedNow, key, liveNamespaces, log, secretDifferences, type StackTests } from "./context";
 import { entrySecrets, selected } from "./expected";
 import { readValue } from "./kv";
-import { conditionLines, conditionOf, isReady, keyOf, listAll, secretData } from "./observe";
+import { conditionLines, conditionOf, getObject, isReady, keyOf, listAll, secretData } from "./observe";
 export function deliveryTests(t: StackTests): void {
   const { stack, shipped, run, vault } = t;
   it("every SecretStore and the ClusterSecretStore are Ready (seed 000 check 3)", async () => {
@@ -76,6 +76,21 @@ export function deliveryTests(t: StackTests): void {
       const want = r.plan.catalogue.filter((c) => c.entry.format.type === "dockerconfigjson" && selected(c.entry, namespaces.get(t.namespace)!)).map((c) => c.entry.secretName);
       const got = ((accounts.get(`${t.namespace}/default`)?.imagePullSecrets as { name: string }[] | undefined) ?? []).map((s) => s.name);
       expect(got.sort(), t.namespace).toEqual([...new Set(want)].sort());
+    }
+  });
+
+  it("each CI robot passes seed 001's four checks: Vault holds username and token, the ExternalSecret is Ready, the Secret is a dockerconfigjson for the Quay host only", async () => {
+    const r = run();
+    const robots = r.plan.pipelines?.ciSecrets ?? [];
+    expect(robots.length, "CI robots on this cluster").toBeGreaterThan(0);
+    for (const robot of robots) {
+      const name = naming.ciSecret(robot.team);
+      expect(Object.keys((await readValue(vault(), r.kvMount, robot.vaultKey))!.data).sort(), robot.vaultKey).toEqual(["token", "username"]);
+      expect(conditionOf(await getObject(r.cluster, "externalsecret", name, naming.PIPELINES_NAMESPACE)), name).toMatchObject({ status: "True" });
+      const secret = (await getObject(r.cluster, "secret", name, naming.PIPELINES_NAMESPACE))!;
+      expect(secret.type, name).toBe("kubernetes.io/dockerconfigjson");
+      const doc = JSON.parse(secretData(secret)[".dockerconfigjson"]!.toString()) as { auths: object };
+      expect(Object.keys(doc.auths), name).toEqual([r.plan.config.ci.quayHost]);
     }
   });
 

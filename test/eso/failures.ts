@@ -1,7 +1,7 @@
 // The seeds' failure modes, made to happen on the real controller.
 import { expect, it } from "vitest";
 import * as naming from "../../model/naming";
-import { expectedNow, forceSync, key, kvNow, liveNamespaces, log, secretDifferences, type StackRun, type StackTests, waitSynced } from "./context";
+import { expectedNow, forceSync, key, kvNow, liveNamespaces, log, refreshNow, secretDifferences, type StackRun, type StackTests, waitSynced } from "./context";
 import { admitsTcp, type EgressPolicySpec } from "./egress";
 import { entrySecrets, selected } from "./expected";
 import { readValue, tenantSecretKey } from "./kv";
@@ -23,9 +23,19 @@ async function reported(r: StackRun, namespace: string, name: string, cause: Reg
       const event = events.flatMap((e) => e.split("\n")).find((l) => cause.test(l));
       return condition?.status === "False" && event ? { condition, event: event.trim() } : undefined;
     },
-    () => state,
+    () => `${state}\ncontroller log:\n${r.controller.linesAbout(namespace, name)}`,
     60_000,
   );
+}
+
+/** An ExternalSecret as a tenant (or the platform team) writes it by hand: every field of one KV key, through a store. */
+function handWritten(namespace: string, name: string, store: { kind: string; name: string }, key: string) {
+  return {
+    apiVersion: "external-secrets.io/v1",
+    kind: "ExternalSecret",
+    metadata: { name, namespace },
+    spec: { refreshInterval: "1h", secretStoreRef: store, target: { name }, dataFrom: [{ extract: { key } }] },
+  };
 }
 
 export function failureTests(t: StackTests): void {
@@ -37,12 +47,7 @@ export function failureTests(t: StackTests): void {
     const mine = r.plan.tenants[0]!;
     const other = r.plan.tenants.find((t) => t.division !== mine.division)!;
     // What a tenant writes in its app overlay: an ExternalSecret through its vault-apps store.
-    const tenantSecret = (name: string, from: string) => ({
-      apiVersion: "external-secrets.io/v1",
-      kind: "ExternalSecret",
-      metadata: { name, namespace: mine.namespace },
-      spec: { refreshInterval: "1h", secretStoreRef: { kind: "SecretStore", name: naming.TENANT_STORE }, target: { name }, dataFrom: [{ extract: { key: from } }] },
-    });
+    const tenantSecret = (name: string, from: string) => handWritten(mine.namespace, name, { kind: "SecretStore", name: naming.TENANT_STORE }, from);
     await applyObjects(r.cluster, [tenantSecret("app-db", tenantSecretKey(mine)), tenantSecret("borrowed-db", tenantSecretKey(other))], "tenant");
     const own = await waitFor("app-db synced", async () => {
       const es = await getObject(r.cluster, "externalsecret", "app-db", mine.namespace);
@@ -132,6 +137,55 @@ export function failureTests(t: StackTests): void {
     }
     await forceSync(r.cluster, "externalsecret", t.namespace, naming.TENANT_CANARY);
     await waitFor("canary recovers", async () => (isReady(await getObject(r.cluster, "externalsecret", naming.TENANT_CANARY, t.namespace)) ? true : undefined), () => "still failing", 60_000);
+  });
+
+  it("the pipelines store reads only the CI robot paths: a tenant's runtime secret is refused (seed 001)", async () => {
+    const r = run();
+    const tenant = r.plan.tenants[0]!;
+    await applyObjects(r.cluster, [handWritten(naming.PIPELINES_NAMESPACE, "not-a-robot", { kind: "SecretStore", name: naming.PIPELINES_STORE }, tenantSecretKey(tenant))], "platform");
+    const refused = await reported(r, naming.PIPELINES_NAMESPACE, "not-a-robot", /permission denied/);
+    log(`${stack}: ${naming.PIPELINES_STORE} reading ${tenantSecretKey(tenant)}: Ready=False ${refused.condition.reason}, event: ${refused.event}`);
+    await r.cluster.kubectl(["delete", "externalsecret", "not-a-robot", "-n", naming.PIPELINES_NAMESPACE]);
+  });
+
+  it("a namespace whose app-eso ServiceAccount is missing has its ExternalSecrets report it; they recover once it is back (seed 000 failure mode 4)", async () => {
+    const r = run();
+    const t = r.plan.tenants.at(-1)!;
+    const account = { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: naming.TENANT_SERVICE_ACCOUNT, namespace: t.namespace } };
+    await r.cluster.kubectl(["delete", "serviceaccount", naming.TENANT_SERVICE_ACCOUNT, "-n", t.namespace]);
+    try {
+      await forceSync(r.cluster, "externalsecret", t.namespace, naming.TENANT_CANARY);
+      const failed = await reported(r, t.namespace, naming.TENANT_CANARY, new RegExp(`"${naming.TENANT_SERVICE_ACCOUNT}" not found`));
+      log(`${stack}: canary in ${t.namespace} without ${naming.TENANT_SERVICE_ACCOUNT}: Ready=False ${failed.condition.reason}, event: ${failed.event}`);
+    } finally {
+      // The tenant template ships it again (seed 000's prevention).
+      await applyObjects(r.cluster, [account], "tenant-template");
+    }
+    await forceSync(r.cluster, "externalsecret", t.namespace, naming.TENANT_CANARY);
+    await waitFor("canary recovers", async () => (isReady(await getObject(r.cluster, "externalsecret", naming.TENANT_CANARY, t.namespace)) ? true : undefined), () => "still failing", 60_000);
+  });
+
+  it("an unpopulated registry path is reported on the ExternalSecret, the Secret already delivered stays, and it recovers once seeded (seed 000 failure mode 3)", async () => {
+    const r = run();
+    const entry = r.plan.catalogue.find((c) => c.entry.builtin)!.entry;
+    const kvKey = (entry.source as { key: string }).key;
+    const namespace = r.plan.tenants[0]!.namespace;
+    const saved = (await readValue(vault(), r.kvMount, kvKey))!.data;
+    await vault().must("DELETE", `${r.kvMount}/metadata/${kvKey}`);
+    try {
+      await refreshNow(r, namespace, entry.secretName);
+      const failed = await reported(r, namespace, entry.secretName, /[Ss]ecret does not exist/);
+      // ESO keeps the last good Secret (deletionPolicy Retain): pods keep pulling while Vault is being fixed.
+      expect(await getObject(r.cluster, "secret", entry.secretName, namespace)).toBeDefined();
+      // The seed expects the ClusterExternalSecret to turn Ready=False; in ESO v2.9 its Ready only tracks provisioning.
+      const ces = conditionOf(await getObject(r.cluster, "clusterexternalsecret", entry.name));
+      log(`${stack}: ${namespace}/${entry.secretName} with ${kvKey} unpopulated: Ready=False ${failed.condition.reason}, event: ${failed.event}; ClusterExternalSecret ${entry.name} Ready=${ces?.status}`);
+      expect(ces?.status).toBe("True");
+    } finally {
+      await vault().must("POST", `${r.kvMount}/data/${kvKey}`, { data: saved });
+    }
+    await refreshNow(r, namespace, entry.secretName);
+    await waitFor(`${entry.secretName} recovers`, async () => (isReady(await getObject(r.cluster, "externalsecret", entry.secretName, namespace)) ? true : undefined), () => "still failing", 60_000);
   });
 
   it.skipIf(!shipped.egress)("the ESO egress policy admits every Vault connection the controller makes; what a control plane without a CNI cannot show is stated", async () => {

@@ -5,13 +5,10 @@
 import { expect, it } from "vitest";
 import * as naming from "../../model/naming";
 import type { KubeObject } from "../k8s/cluster";
-import { ageRefresh, expectedNow, forceSync, key, liveNamespaces, log, refreshTimeOf, seconds, secretDifferences, skippedRefreshes, type StackRun, type StackTests } from "./context";
+import { ageRefresh, expectedNow, forceSync, refreshNow, TEN_YEARS, key, liveNamespaces, log, refreshTimeOf, seconds, secretDifferences, skippedRefreshes, type StackRun, type StackTests } from "./context";
 import { declaredRefreshes, goDuration, selected, type DeclaredRefresh } from "./expected";
 import { clusterValues, readValue, tlsMaterial, writeValues } from "./kv";
 import { conditionLines, getObject, isReady, listAll, secretData, waitFor } from "./observe";
-
-/** What "never" ages to: far beyond any cadence, so only a wrong interval of 0 could refresh it. */
-const TEN_YEARS = 10 * 365 * 86_400_000;
 
 export function rotationTests(t: StackTests): void {
   const { stack, shipped, run, vault } = t;
@@ -79,7 +76,7 @@ export function rotationTests(t: StackTests): void {
       await waitFor(`${p.key} at version +${bump}`, async () => ((await version(r, p.key)) === pushVersions.get(p.key)! + bump ? true : undefined), async () => `${p.key} at version ${await version(r, p.key)}`);
       // The fanned copy follows within its own interval (1h): its refresh may have run before the push landed.
       const entry = r.plan.catalogue.find((c) => c.entry.name === p.entry)!.entry;
-      for (const ns of (await liveNamespaces(r.cluster)).filter((n) => selected(entry, n))) await forceSync(r.cluster, "externalsecret", ns.name, entry.secretName);
+      for (const ns of (await liveNamespaces(r.cluster)).filter((n) => selected(entry, n))) await refreshNow(r, ns.name, entry.secretName);
     }
     const expected = await expectedNow(vault(), r);
     let diffs: string[] = [];
