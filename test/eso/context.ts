@@ -37,7 +37,6 @@ export function shippedPlan(stack: string): ClusterPlan {
 export const log = (msg: string) => console.log(`eso: ${msg}`);
 export const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
-
 export async function liveNamespaces(cluster: ControlPlane): Promise<LiveNamespace[]> {
   return [...(await listAll(cluster, "namespaces")).values()].map((ns) => ({ name: ns.metadata.name, labels: ns.metadata.labels ?? {} }));
 }
@@ -126,6 +125,7 @@ export function skippedRefreshes(controller: EsoController): Set<string> {
 }
 
 export const refreshTimeOf = (o: KubeObject | undefined) => (o?.status as { refreshTime?: string } | undefined)?.refreshTime;
+
 /** Every Secret the stack must hold right now: live namespaces, KV values as Vault holds them. */
 export async function expectedNow(vault: VaultClient, r: StackRun): Promise<ExpectedSecret[]> {
   return expectedSecrets(r.plan, await liveNamespaces(r.cluster), await kvNow(vault, r));

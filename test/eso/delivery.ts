@@ -2,11 +2,12 @@
 // Ready, every Secret is where its selector puts it and nowhere else, byte for byte.
 import { expect, it } from "vitest";
 import * as naming from "../../model/naming";
-import { type KubeObject } from "../k8s/cluster";
+import type { KubeObject } from "../k8s/cluster";
 import { expectedNow, key, liveNamespaces, log, secretDifferences, type StackTests } from "./context";
 import { entrySecrets, selected } from "./expected";
 import { readValue } from "./kv";
 import { conditionLines, conditionOf, getObject, isReady, keyOf, listAll, secretData } from "./observe";
+
 export function deliveryTests(t: StackTests): void {
   const { stack, shipped, run, vault } = t;
   it("every SecretStore and the ClusterSecretStore are Ready (seed 000 check 3)", async () => {

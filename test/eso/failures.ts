@@ -6,6 +6,7 @@ import { admitsTcp, type EgressPolicySpec } from "./egress";
 import { entrySecrets, selected } from "./expected";
 import { readValue, tenantSecretKey } from "./kv";
 import { applyObjects, type Condition, conditionLines, conditionOf, connectionsOf, getObject, isReady, listAll, secretData, waitFor, warningsFor } from "./observe";
+
 /**
  * Waits until the ExternalSecret is Ready=False and a Warning event on it matches `cause`: the
  * condition says that it failed ("could not get secret data from provider"), the event says why

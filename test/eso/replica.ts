@@ -5,7 +5,7 @@
 // stack's config sent where.
 import { createServer, request, type Server } from "node:http";
 
-export const REPLICA_HOST = "127.0.0.2";
+const REPLICA_HOST = "127.0.0.2";
 
 export interface RoutedRequest {
   method: string;
