@@ -8,8 +8,13 @@ import { freePort } from "../helpers";
 const ROOT_TOKEN = "root";
 
 
+const CACHE = process.env.PLATFORM_SECRETS_CACHE ?? join(homedir(), ".cache/platform-secrets");
+
 /** Where a hand-built binary is looked for when $BAO_BIN is not set (outside the repository). */
-export const CACHED_BINARY = join(process.env.PLATFORM_SECRETS_CACHE ?? join(homedir(), ".cache/platform-secrets"), "openbao/bao");
+export const CACHED_BINARY = join(CACHE, "openbao/bao");
+
+/** Where `bash ../shared/toolchain/install` unpacks upstream builds (bao, external-secrets, pulumi). */
+export const TOOLCHAIN_BIN = join(CACHE, "toolchain/bin");
 
 /**
  * The OpenBao server binary: $BAO_BIN, the cached build, or `bao` on PATH. This machine cannot
@@ -24,13 +29,16 @@ export const SERVER_SUITES_SKIPPED = process.env.PLATFORM_SECRETS_SERVER_SUITES 
 
 export function findServerBinary(): string | undefined {
   if (SERVER_SUITES_SKIPPED) return undefined;
-  const candidates = [process.env.BAO_BIN, CACHED_BINARY, ...(process.env.PATH ?? "").split(":").map((d) => join(d, "bao"))];
+  const candidates = [process.env.BAO_BIN, CACHED_BINARY, join(TOOLCHAIN_BIN, "bao"), ...(process.env.PATH ?? "").split(":").map((d) => join(d, "bao"))];
   return candidates.find((c): c is string => c !== undefined && existsSync(c));
 }
 
 export const NO_SERVER_BINARY =
   "no OpenBao server binary: set BAO_BIN, or put one at " +
   CACHED_BINARY +
+  " or " +
+  join(TOOLCHAIN_BIN, "bao") +
+  " (bash ../shared/toolchain/install)" +
   ". It cannot be built from the Go module proxy here: `go list -m -versions github.com/openbao/openbao` answers " +
   "'403 Forbidden: This module version is not available.' (see README.md)";
 

@@ -51,7 +51,7 @@ export function findBinaries(): { binaries: KubeBinaries; missing: [] } | { bina
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function run(cmd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<KubectlResult> {
+export async function run(cmd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<KubectlResult> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -66,7 +66,7 @@ async function run(cmd: string, args: string[], opts: { input?: string; env?: No
   });
 }
 
-async function openssl(dir: string, args: string[]): Promise<void> {
+export async function openssl(dir: string, args: string[]): Promise<void> {
   const r = await run("openssl", args, { cwd: dir });
   if (r.code !== 0) throw new Error(`openssl ${args.join(" ")} failed:\n${r.stderr}`);
 }
@@ -124,18 +124,35 @@ export interface ApplyResult extends KubectlResult {
   warnings: string[];
 }
 
-class Proc {
+/** Every process a Proc started that has not exited: killed when the test process exits. */
+const live = new Set<Proc>();
+// A crashed test run must not leave etcd, the API server or a controller behind.
+process.once("exit", () => {
+  for (const p of live) if (!p.exited && p.child.pid) {
+    try {
+      process.kill(-p.child.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+});
+
+/** A server binary in its own process group, its output appended to `logFile`. */
+export class Proc {
   readonly child: ChildProcess;
   constructor(
     readonly name: string,
     cmd: string,
     args: string[],
     readonly logFile: string,
+    env: NodeJS.ProcessEnv = process.env,
   ) {
     const fd = openSync(logFile, "a");
     // Own process group so stop() reaches anything the binary starts, and nothing else.
-    this.child = spawn(cmd, args, { stdio: ["ignore", fd, fd], detached: true });
+    this.child = spawn(cmd, args, { stdio: ["ignore", fd, fd], detached: true, env });
     closeSync(fd);
+    live.add(this);
+    this.child.once("exit", () => live.delete(this));
   }
 
   get exited(): boolean {
@@ -169,18 +186,6 @@ class Proc {
   }
 }
 
-const running = new Set<KubeCluster>();
-// A crashed test run must not leave etcd or the API server behind.
-process.once("exit", () => {
-  for (const c of running) for (const p of c.processes) if (!p.exited && p.child.pid) {
-    try {
-      process.kill(-p.child.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-});
-
 export interface StartOptions {
   binaries?: KubeBinaries;
   /** Keep the temporary directory (logs, certificates, etcd data) after stop(). */
@@ -208,7 +213,6 @@ export class KubeCluster {
     const base = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
     for (let attempt = 1; ; attempt++) {
       const cluster = new KubeCluster(mkdtempSync(join(base, "platform-secrets-kube-")), found.binaries, opts.keep ?? false);
-      running.add(cluster);
       try {
         await cluster.boot();
         return cluster;
@@ -385,7 +389,6 @@ export class KubeCluster {
   /** Stops kube-controller-manager, kube-apiserver and etcd (their process groups) and removes the directory. */
   async stop(opts: { discard?: boolean } = {}): Promise<void> {
     for (const p of [...this.processes].reverse()) await p.stop();
-    running.delete(this);
     if (!this.keep || opts.discard) rmSync(this.dir, { recursive: true, force: true });
   }
 }

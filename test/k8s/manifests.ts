@@ -181,7 +181,7 @@ export const ESO_CRDS = process.env.PLATFORM_SECRETS_ESO_CRDS ?? join(process.cw
 export const missingCrds = (): string[] => (existsSync(ESO_CRDS) ? [] : [`no ESO CRDs at ${ESO_CRDS} (set PLATFORM_SECRETS_ESO_CRDS)`]);
 
 /** Installs CustomResourceDefinitions from a directory of YAML files and waits until they are Established. */
-export async function installCrds(cluster: KubeCluster, dir: string): Promise<{ names: string[]; warnings: string[] }> {
+export async function installCrds(cluster: Pick<KubeCluster, "kubectl">, dir: string): Promise<{ names: string[]; warnings: string[] }> {
   const files = readdirSync(dir)
     .filter((f) => f.endsWith(".yaml"))
     .sort()
