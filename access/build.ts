@@ -147,14 +147,16 @@ export async function buildReport(opts: BuildOptions): Promise<AccessReport> {
   const unattributed: AccessReport["unattributedSecrets"] = [];
   const pieces = deliveryPieces(views, model);
   const byPrincipal = new Map<string, Piece[]>();
+  const byReason = new Map<string, Piece[]>();
   for (const piece of pieces) {
     const id = piece.login ? loginId(piece.login) : undefined;
     if (id && principals.has(id)) byPrincipal.set(id, [...(byPrincipal.get(id) ?? []), piece]);
     else {
       const reason = piece.unattributed ?? `${piece.store} logs in as ${piece.login!.serviceAccount}@${piece.login!.namespace} through ${piece.login!.mount}/${piece.login!.role}, which no role of this stack binds`;
-      for (const d of group([piece])) unattributed.push({ ...d, reason });
+      byReason.set(reason, [...(byReason.get(reason) ?? []), piece]);
     }
   }
+  for (const [reason, list] of byReason) for (const d of group(list)) unattributed.push({ ...d, reason });
   for (const [id, list] of byPrincipal) {
     const acl = acls.get(id)!;
     principals.get(id)!.secrets = group(list).map((d) => {
