@@ -10,6 +10,8 @@ const ROOT_TOKEN = "root";
 
 /** Where a hand-built binary is looked for when $BAO_BIN is not set (outside the repository). */
 export const CACHED_BINARY = join(process.env.PLATFORM_SECRETS_CACHE ?? join(homedir(), ".cache/platform-secrets"), "openbao/bao");
+/** Where the project's toolchain install (shared/toolchain/install) unpacks the upstream build. */
+const TOOLCHAIN_BINARY = join(process.env.PLATFORM_SECRETS_CACHE ?? join(homedir(), ".cache/platform-secrets"), "toolchain/bin/bao");
 
 /**
  * The OpenBao server binary: $BAO_BIN, the cached build, or `bao` on PATH. This machine cannot
@@ -24,7 +26,7 @@ export const SERVER_SUITES_SKIPPED = process.env.PLATFORM_SECRETS_SERVER_SUITES 
 
 export function findServerBinary(): string | undefined {
   if (SERVER_SUITES_SKIPPED) return undefined;
-  const candidates = [process.env.BAO_BIN, CACHED_BINARY, ...(process.env.PATH ?? "").split(":").map((d) => join(d, "bao"))];
+  const candidates = [process.env.BAO_BIN, CACHED_BINARY, TOOLCHAIN_BINARY, ...(process.env.PATH ?? "").split(":").map((d) => join(d, "bao"))];
   return candidates.find((c): c is string => c !== undefined && existsSync(c));
 }
 
