@@ -83,6 +83,8 @@ function group(pieces: readonly Piece[]): Delivery[] {
   return [...out.values()];
 }
 
+const push = <T>(m: Map<string, T[]>, key: string, value: T) => (m.get(key) ?? m.set(key, []).get(key)!).push(value);
+
 const loginId = (l: Login) => saId(l.namespace, l.serviceAccount, l.mount, l.role);
 
 export async function buildReport(opts: BuildOptions): Promise<AccessReport> {
@@ -150,10 +152,10 @@ export async function buildReport(opts: BuildOptions): Promise<AccessReport> {
   const byReason = new Map<string, Piece[]>();
   for (const piece of pieces) {
     const id = piece.login ? loginId(piece.login) : undefined;
-    if (id && principals.has(id)) byPrincipal.set(id, [...(byPrincipal.get(id) ?? []), piece]);
+    if (id && principals.has(id)) push(byPrincipal, id, piece);
     else {
       const reason = piece.unattributed ?? `${piece.store} logs in as ${piece.login!.serviceAccount}@${piece.login!.namespace} through ${piece.login!.mount}/${piece.login!.role}, which no role of this stack binds`;
-      byReason.set(reason, [...(byReason.get(reason) ?? []), piece]);
+      push(byReason, reason, piece);
     }
   }
   for (const [reason, list] of byReason) for (const d of group(list)) unattributed.push({ ...d, reason });

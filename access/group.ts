@@ -48,7 +48,10 @@ function labelOf(members: readonly Principal[]): string {
 
 export function groupPrincipals(report: Pick<AccessReport, "principals">): PrincipalGroup[] {
   const groups = new Map<string, Principal[]>();
-  for (const p of report.principals) groups.set(groupKey(p), [...(groups.get(groupKey(p)) ?? []), p]);
+  for (const p of report.principals) {
+    const key = groupKey(p);
+    (groups.get(key) ?? groups.set(key, []).get(key)!).push(p);
+  }
   return [...groups.values()].map((members) => ({
     label: labelOf(members),
     members,

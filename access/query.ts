@@ -63,6 +63,8 @@ export function answerPath(report: AccessReport, path: string): PathAnswer {
 export function narrow(report: AccessReport, q: { principal?: string; namespace?: string; path?: string }): AccessReport {
   let principals = report.principals;
   let unattributed = report.unattributedSecrets;
+  // Secrets no principal reads belong to no principal's answer, nor to a path's.
+  if (q.principal || q.path) unattributed = [];
   if (q.principal) principals = selectPrincipals(report, q.principal);
   if (q.namespace) {
     const ns = q.namespace;

@@ -6,6 +6,7 @@ import type { AccessReport, Delivery, Grant } from "./types";
 
 type Block = { heading: string; level: 1 | 2 } | { line: string } | { table: string[][] };
 
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const caps = (c: readonly string[]) => c.join(", ");
 const keyLine = (d: Delivery) => d.keys.map((k) => `${k.key} <- ${k.vaultPath || "(generated)"}${k.property ? `#${k.property}` : ""}`).join("; ");
 
@@ -30,7 +31,7 @@ function reportBlocks(report: AccessReport): Block[] {
   const blocks: Block[] = [];
   const where = [`KV mount ${report.kvMount ?? "?"}/`, ...(report.foundation ? [`foundation ${report.foundation.stack} (policies ${report.foundation.policies === "plan" ? "from its plan" : "unavailable"})`] : [])];
   blocks.push({ heading: `Access report: stack ${report.stack}`, level: 1 });
-  blocks.push({ line: `${where.join(", ")}; ${report.principals.length} principals, ${report.policies.length} policies` });
+  blocks.push({ line: `${where.join(", ")}; ${count(report.principals.length, "principal")}, ${count(report.policies.length, "policy", "policies")}` });
   if (report.query) blocks.push({ line: `query: ${Object.entries(report.query).map(([k, v]) => `--${k} ${v}`).join(" ")}` });
   if (report.pathAnswer) {
     const a = report.pathAnswer;

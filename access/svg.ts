@@ -6,12 +6,15 @@ import type { AccessReport, Grant } from "./types";
 
 const MAX_COLUMNS = 40;
 const CELL = 30;
-const ROW = 22;
+const ROW = 32;
 const LABEL = 430;
 const SECRETS = 170;
 
 const LETTER: Record<string, string> = { create: "c", read: "r", update: "u", patch: "p", delete: "d", list: "l", sudo: "s", deny: "✕" };
 const WRITES = new Set(["create", "update", "patch", "delete", "sudo"]);
+
+/** Row labels fit the label column (about 6.6 px a character at 12 px). */
+const clip = (s: string) => (s.length > 62 ? `${s.slice(0, 61)}…` : s);
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
@@ -48,10 +51,11 @@ function cellOf(g: PrincipalGroup, column: string, depth: number): { caps: Set<s
 export function reportSvg(report: AccessReport): string {
   const groups = groupPrincipals(report);
   const { depth, names } = columns(groups.flatMap((g) => g.grants));
-  const headerHeight = Math.min(420, 40 + 6.2 * Math.max(10, ...names.map((n) => n.length)) * 0.72);
-  const top = 60 + headerHeight;
-  const width = LABEL + names.length * CELL + SECRETS + 20;
-  const height = top + groups.length * ROW + 90;
+  // Column names are written at -55 degrees: about 6.6 px a character, sin 55 up and cos 55 across.
+  const longest = 6.6 * Math.max(10, ...names.map((n) => n.length));
+  const top = 60 + Math.min(420, longest * 0.82);
+  const width = Math.max(900, LABEL + names.length * CELL + Math.max(SECRETS, longest * 0.58) + 20);
+  const height = top + groups.length * ROW + 100;
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`);
   out.push(`<rect width="100%" height="100%" fill="white"/>`);
@@ -61,11 +65,12 @@ export function reportSvg(report: AccessReport): string {
     const x = LABEL + i * CELL + CELL / 2;
     out.push(`<text transform="translate(${x},${top - 6}) rotate(-55)" font-family="DejaVu Sans Mono, monospace" font-size="11">${esc(n)}</text>`);
   });
-  out.push(`<text x="${LABEL + names.length * CELL + 10}" y="${top - 6}" font-weight="bold">Kubernetes Secrets</text>`);
   groups.forEach((g, r) => {
     const y = top + r * ROW;
     if (r % 2 === 0) out.push(`<rect x="0" y="${y}" width="${width}" height="${ROW}" fill="#f6f6f6"/>`);
-    out.push(`<text x="10" y="${y + 15}"><title>${esc(g.members.map((m) => m.id).join("\n"))}</title>${esc(g.label.length > 68 ? `${g.label.slice(0, 66)}…` : g.label)}</text>`);
+    const [who, via] = g.label.split(" via ");
+    out.push(`<text x="10" y="${y + 13}"><title>${esc(g.members.map((m) => m.id).join("\n"))}</title>${esc(clip(who!))}</text>`);
+    if (via) out.push(`<text x="10" y="${y + 27}" font-size="10" fill="#666">${esc(clip(`via ${via}`))}</text>`);
     names.forEach((n, i) => {
       const c = cellOf(g, n, depth);
       const x = LABEL + i * CELL;
@@ -73,11 +78,11 @@ export function reportSvg(report: AccessReport): string {
       if (!c) return;
       const letters = ["create", "read", "update", "patch", "delete", "list", "sudo", "deny"].filter((k) => c.caps.has(k)).map((k) => LETTER[k]).join("");
       out.push(`<rect x="${x + 1}" y="${y + 1}" width="${CELL - 2}" height="${ROW - 2}" fill="${colour(c.caps)}"><title>${esc(`${n}: ${[...c.caps].sort().join(", ")}${c.count > 1 ? ` (${c.count} paths)` : ""}`)}</title></rect>`);
-      out.push(`<text x="${x + CELL / 2}" y="${y + 15}" text-anchor="middle" font-size="${letters.length > 3 ? 8 : 11}">${esc(letters)}${c.count > 1 ? `<tspan font-size="8" dy="-4">${c.count}</tspan>` : ""}</text>`);
+      out.push(`<text x="${x + CELL / 2}" y="${y + 20}" text-anchor="middle" font-size="${letters.length > 3 ? 8 : 11}">${esc(letters)}${c.count > 1 ? `<tspan font-size="8" dy="-4">${c.count}</tspan>` : ""}</text>`);
     });
     const nss = new Set(g.secrets.flatMap((d) => d.namespaces));
     const denied = g.secrets.some((d) => d.deniedPaths?.length);
-    out.push(`<text x="${LABEL + names.length * CELL + 10}" y="${y + 15}" fill="${denied ? "#c0392b" : "#333"}">${esc(g.secrets.length ? `${g.secrets.length} Secret${g.secrets.length > 1 ? "s" : ""} in ${nss.size} ns${denied ? " (some denied)" : ""}` : "none")}</text>`);
+    out.push(`<text x="${LABEL + names.length * CELL + 10}" y="${y + 20}" fill="${denied ? "#c0392b" : "#333"}">${esc(g.secrets.length ? `${g.secrets.length} Secret${g.secrets.length > 1 ? "s" : ""} in ${nss.size} ns${denied ? " (some denied)" : ""}` : "none")}</text>`);
   });
   const ly = top + groups.length * ROW + 30;
   const legend: Array<[string, string]> = [
@@ -89,7 +94,8 @@ export function reportSvg(report: AccessReport): string {
   legend.forEach(([fill, text], i) => {
     out.push(`<rect x="${10 + i * 170}" y="${ly}" width="14" height="14" fill="${fill}"/><text x="${30 + i * 170}" y="${ly + 12}">${esc(text)}</text>`);
   });
-  out.push(`<text x="10" y="${ly + 34}" fill="#555">${esc("c create · r read · u update · p patch · d delete · l list · s sudo · ✕ deny. Rows group principals with the same login role and grants; hover a row for its members.")}</text>`);
+  out.push(`<text x="10" y="${ly + 34}" fill="#555">${esc("c create · r read · u update · p patch · d delete · l list · s sudo · ✕ deny; right: the Kubernetes Secrets each row ends up with.")}</text>`);
+  out.push(`<text x="10" y="${ly + 52}" fill="#555">${esc("Rows group principals with the same login role and grants; hover a row for its members, a cell for its paths.")}</text>`);
   out.push(`</svg>`);
   return `${out.join("\n")}\n`;
 }
