@@ -69,8 +69,9 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     const root = projectRoot(process.cwd());
-    const report = await stackReport(root, args.stack);
+    // A directory that cannot be used is refused before the program runs.
     const dir = outputDir(args.out ?? join("out", args.stack), root);
+    const report = await stackReport(root, args.stack);
     writeFileSync(join(dir, "access.json"), `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(join(dir, "access.svg"), reportSvg(report));
     const query = { ...(args.principal ? { principal: args.principal } : {}), ...(args.namespace ? { namespace: args.namespace } : {}), ...(args.path ? { path: args.path } : {}) };

@@ -61,7 +61,7 @@ function storesOf(resources: readonly ResourceView[]): Map<string, Store> {
 const storeKey = (kind: string, name: string | undefined, namespace: string | undefined) => (kind === "ClusterSecretStore" ? `css/${name}` : `ss/${namespace ?? "default"}/${name}`);
 
 /** The Vault API path ESO uses for `key` through a store (KV v2 inserts `data/` after the mount). */
-export function vaultApiPath(provider: VaultStoreProvider, key: string): string {
+function vaultApiPath(provider: VaultStoreProvider, key: string): string {
   const v2 = (provider.version ?? "v2") === "v2";
   if (provider.path) return v2 ? `${provider.path}/data/${key}` : `${provider.path}/${key}`;
   const [mount, ...rest] = key.split("/");

@@ -1,7 +1,7 @@
 // The access report on the shipped stacks (program under the mock runtime), its queries, its
 // diff, its formats, and `npm run access` as a user runs it.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
@@ -21,6 +21,7 @@ import * as naming from "../model/naming";
 import { buildModel } from "../policy/model";
 import type { ResourceView } from "../policy/shapes";
 import { runOffline, type OfflineRun } from "../preview/mock";
+import { OUTPUT_MARKER } from "../preview/outputDir";
 import type { RegisteredResource } from "../preview/record";
 import { ROOT } from "./helpers";
 
@@ -215,19 +216,33 @@ describe("formats", () => {
 describe("npm run access", () => {
   const cli = (args: string[], cwd = ROOT) => spawnSync(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "access/cli.ts"), ...args], { cwd, encoding: "utf8" });
 
-  it("bad arguments exit 1 with the usage", () => {
+  it("bad arguments exit 1 with the usage; an output directory that is not the preview's is refused before anything is written", () => {
     for (const args of [[], ["--stack", "vault", "--format", "pdf"], ["--stack", "vault", "--bogus"]]) {
       const r = cli(args);
       expect(r.status, args.join(" ")).toBe(1);
       expect(r.stderr).toContain("usage: npm run access");
+    }
+    const foreign = mkdtempSync(join(tmpdir(), "access-foreign-"));
+    try {
+      writeFileSync(join(foreign, "notes.txt"), "mine");
+      const r = cli(["--stack", "vault", "--out", foreign]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain("was not created by the preview");
+      expect(readdirSync(foreign)).toEqual(["notes.txt"]);
+    } finally {
+      rmSync(foreign, { recursive: true, force: true });
     }
   });
 
   it("--diff against a saved report that lacks a grant exits 3 and names it; against HEAD (a temporary worktree, removed) exits 0", () => {
     const out = mkdtempSync(join(tmpdir(), "access-cli-"));
     try {
+      // The preview's output directory: marked, holding its files, which access leaves alone.
+      writeFileSync(join(out, OUTPUT_MARKER), "");
+      writeFileSync(join(out, "preview.json"), "{}");
       const first = cli(["--stack", "spoke-dc-v6", "--format", "json", "--out", out]);
       expect(first.status, first.stderr).toBe(0);
+      expect(readFileSync(join(out, "preview.json"), "utf8")).toBe("{}");
       const report = JSON.parse(first.stdout) as AccessReport;
       expect(JSON.parse(readFileSync(join(out, "access.json"), "utf8"))).toEqual(report);
       expect(readFileSync(join(out, "access.svg"), "utf8")).toContain("<svg");
