@@ -1,5 +1,10 @@
 // The generated fleet the benchmark previews: N tenant namespaces on one cluster.
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
 import type { Tenant } from "../model/tenants";
+import { copyProject } from "../preview/engine/project";
 
 export const BENCH_CLUSTER = "spoke-bench";
 const DIVISIONS = 10;
@@ -22,4 +27,15 @@ export function benchStackValues(): Record<string, unknown> {
     pullSecrets: { quayPull: true },
     eso: { egress: { namespaceDefaultDeny: true } },
   };
+}
+
+/** A temporary copy of the project at `root` whose stack `stack` carries the generated fleet; the caller removes it. */
+export function benchProject(root: string, stack: string, namespaces: number): string {
+  const dir = mkdtempSync(join(tmpdir(), "bench-project-"));
+  copyProject(root, dir);
+  const config = Object.fromEntries(Object.entries(benchStackValues()).map(([k, v]) => [`platform-secrets:${k}`, v]));
+  mkdirSync(join(dir, "stacks"));
+  writeFileSync(join(dir, "stacks", `Pulumi.${stack}.yaml`), stringify({ config }));
+  writeFileSync(join(dir, "stacks", "tenants.yaml"), stringify({ tenants: benchCatalogue(namespaces) }));
+  return dir;
 }

@@ -8,18 +8,16 @@
 // processes are what `pulumi preview` starts); RSS is the whole tree: this process plus the child.
 // CPU seconds (user + system) are the whole tree's too, read from /proc: unlike wall time they do
 // not grow when other work on the machine takes the cores, so they compare runs under any load.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { stringify } from "yaml";
 import { PolicyPackProcess } from "../preview/engine/analyzer";
 import { RecordingEngine } from "../preview/engine/monitor";
 import { launchProgram } from "../preview/engine/program";
-import { copyProject, readProject } from "../preview/engine/project";
+import { readProject } from "../preview/engine/project";
 import type { RegisteredResource } from "../preview/record";
 import { ORGANIZATION, previewStack } from "../preview/run";
 import { invokeAnswer } from "../preview/standIns";
-import { benchCatalogue, benchStackValues } from "./catalogue";
+import { benchProject } from "./catalogue";
 
 const ROOT = process.cwd();
 const STACK = "bench";
@@ -36,16 +34,6 @@ function cpuSeconds(pid: number | "self", of: "process" | "children"): number {
 }
 const treeCpu = () => cpuSeconds("self", "process") + cpuSeconds("self", "children");
 
-/** A copy of the project whose `bench` stack carries the generated fleet. */
-function benchProject(namespaces: number): string {
-  const root = mkdtempSync(join(tmpdir(), "bench-project-"));
-  copyProject(ROOT, root);
-  const config = Object.fromEntries(Object.entries(benchStackValues()).map(([k, v]) => [`platform-secrets:${k}`, v]));
-  mkdirSync(join(root, "stacks"));
-  writeFileSync(join(root, "stacks", `Pulumi.${STACK}.yaml`), stringify({ config }));
-  writeFileSync(join(root, "stacks", "tenants.yaml"), stringify({ tenants: benchCatalogue(namespaces) }));
-  return root;
-}
 
 const [mode, nArg, file] = process.argv.slice(2);
 const namespaces = Number(nArg);
@@ -55,7 +43,7 @@ let cpu: number;
 let rssMb: number;
 const loadBefore = loadAverage();
 if (mode === "program") {
-  const root = benchProject(namespaces);
+  const root = benchProject(ROOT, STACK, namespaces);
   try {
     const t0 = performance.now();
     const c0 = treeCpu();

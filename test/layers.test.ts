@@ -1,6 +1,6 @@
 // Every import points down the layers the design names: the pure model at the bottom, the
 // components and the pack on it, the entry and composition root above the components, and the
-// tooling (preview, bench, tools, tests) over all of them. A lower layer importing a higher one
+// tooling (preview, the access report, bench, tools, tests) over all of them. A lower layer importing a higher one
 // would drag Pulumi, the preview or the program into code that must run without them.
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, extname, join, relative, resolve, sep } from "node:path";
@@ -17,9 +17,10 @@ const ALLOWED: Record<string, readonly string[]> = {
   policy: ["model", "policy"],
   infra: ["model", "components", "infra"],
   preview: BELOW_PREVIEW,
-  bench: [...BELOW_PREVIEW, "bench"],
+  access: [...BELOW_PREVIEW, "access"],
+  bench: [...BELOW_PREVIEW, "access", "bench"],
   tools: [...BELOW_PREVIEW, "tools"],
-  test: [...BELOW_PREVIEW, "bench", "tools", "test"],
+  test: [...BELOW_PREVIEW, "access", "bench", "tools", "test"],
 };
 
 const SOURCE = new Set([".ts", ".cjs", ".mjs", ".js"]);
