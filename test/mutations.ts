@@ -263,6 +263,6 @@ export const MUTATIONS: Mutation[] = [
   {
     name: "a resource type the pack does not know",
     rule: "unjudged-type",
-    apply: mutate((rs) => ofType(rs, T.namespace), (r, rs) => add(rs, r, "kubernetes:apps/v1:Deployment", "tool", { metadata: { name: "tool", namespace: meta(r).name } })),
+    apply: mutate((rs) => ofType(rs, T.namespace), (r, rs) => add(rs, r, "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration", "inject", { metadata: { name: `inject-${meta(r).name}` } })),
   },
 ];

@@ -90,11 +90,11 @@ describe("policy config", () => {
     for (const dep of ["@pulumi/policy", "@pulumi/pulumi", "@cdktf/hcl2json"]) expect(pack.dependencies[dep]).toBe(program.dependencies[dep]);
   });
 
-  it("gives every policy a name, a description and a mandatory default; tunables carry defaults", () => {
+  it("gives every policy a name, a description and a mandatory default (unjudged-type too: the pack fails closed); tunables carry defaults", () => {
     expect(new Set(POLICIES.map((p) => p.name)).size).toBe(POLICIES.length);
     for (const p of POLICIES) {
       expect(p.description.length).toBeGreaterThan(30);
-      expect(p.enforcementLevel).toBe(p.name === "unjudged-type" ? "advisory" : "mandatory");
+      expect(p.enforcementLevel).toBe("mandatory");
       for (const s of Object.values(p.configSchema?.properties ?? {})) expect(typeof s === "object" && s.default !== undefined).toBe(true);
     }
   });

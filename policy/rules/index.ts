@@ -1,11 +1,13 @@
 import type { Rule } from "../rule";
 import { vaultEffectiveAccess, vaultPolicyShape } from "./access";
 import { authBackendNaming, authRoleNaming, ciSecretNaming, secretStoreNaming, tenantNamespaceNaming, vaultPolicyNaming } from "./naming";
-import { ciSecretOwner, namespaceSelection, pushToPrimary, singleOwner, storeLoginBinding, storeRouting, tenantRbac, unjudgedType } from "./reach";
+import { ciSecretOwner, namespaceSelection, pushToPrimary, singleOwner, storeLoginBinding, storeRouting } from "./reach";
+import { tenantRbac } from "./rbac";
 import { authRoleScope, clusterExternalSecretScope, noLiteralSecrets, pipelinesSecretScope, protectedVaultMounts, refreshIntervalBounds, vaultPolicyGlob } from "./scoping";
 import { esoEgressPresent, rolePoliciesExist, tenantNamespaceComplete, uniqueTargetSecrets } from "./stack";
+import { unjudgedType } from "./unjudged";
 
-/** Every rule of the pack, in the order the README's table lists them. */
+/** Every rule of the pack, in the order docs/policy-pack.md lists them. */
 export const RULES: readonly Rule[] = [
   tenantNamespaceNaming,
   vaultPolicyNaming,

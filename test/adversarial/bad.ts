@@ -722,21 +722,21 @@ export const BAD: BadFragment[] = [
     fragment: () => void endpoint("transit", "sys/mounts/transit", { type: "transit" }),
   },
   {
-    name: "a Deployment",
+    name: "a mutating admission webhook",
     stack: "spoke-dc-v6",
     rule: "unjudged-type",
-    message: /cannot judge kubernetes:apps\/v1:Deployment/,
+    message: /cannot judge kubernetes:admissionregistration\.k8s\.io\/v1:MutatingWebhookConfiguration/,
     fragment: () =>
-      void new k8s.apps.v1.Deployment("tool", {
-        metadata: { name: "tool", namespace: "apps-payments-checkout-api-dev" },
-        spec: { selector: { matchLabels: { app: "tool" } }, template: { metadata: { labels: { app: "tool" } }, spec: { containers: [{ name: "tool", image: "busybox" }] } } },
+      void new k8s.admissionregistration.v1.MutatingWebhookConfiguration("inject", {
+        metadata: { name: "inject" },
+        webhooks: [{ name: "inject.example.com", admissionReviewVersions: ["v1"], sideEffects: "None", clientConfig: { url: "https://inject.example.com/mutate" }, rules: [{ operations: ["CREATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["pods"] }] }],
       }),
   },
   {
     name: "a RoleBinding to a ClusterRole nobody can see",
     stack: "spoke-dc-v6",
     rule: "unjudged-type",
-    message: /cannot judge apps-payments-checkout-api-dev\/vendor-operator: it binds ClusterRole vendor-operator-role/,
+    message: /cannot judge RoleBinding apps-payments-checkout-api-dev\/vendor-operator: it binds ClusterRole vendor-operator-role/,
     fragment: () =>
       void new k8s.rbac.v1.RoleBinding("vendor-operator", {
         metadata: { name: "vendor-operator", namespace: "apps-payments-checkout-api-dev" },
