@@ -166,6 +166,8 @@ export interface RbacFinding {
 interface RbacAnalysis {
   judged: RbacFinding[];
   unjudged: RbacFinding[];
+  /** `namespace/name` of ServiceAccounts some binding of the stack lets hand over secrets, with what */
+  exposedServiceAccounts: Map<string, string>;
 }
 
 /** Namespaces whose Secrets or ServiceAccounts carry what Vault protects: tenants', and every namespace a Vault login or platform credential lives in. */
@@ -189,8 +191,13 @@ function analyse(resources: readonly ResourceView[], config: AccessConfig): Rbac
   const guarded = protectedNamespaces(resources, config);
   const judged: RbacFinding[] = [];
   const unjudged: RbacFinding[] = [];
+  const exposedServiceAccounts = new Map<string, string>();
   for (const b of bindings(resources)) {
     const ns = b.namespace;
+    if (b.ref.kind && b.ref.name) {
+      const what = exposureOf(b.ref, ns ?? "", defs);
+      for (const s of b.subjects.filter((x) => x.kind === "ServiceAccount" && what)) exposedServiceAccounts.set(`${s.namespace ?? ns}/${s.name}`, `${what} (${b.kind} ${objectName(b.r)})`);
+    }
     const broad = broadSubjects(b);
     const guardedAs = ns === undefined ? undefined : guarded.get(ns) ?? (isTenantNamespace(ns) ? `tenant namespace ${ns}` : undefined);
     const where = b.kind === "ClusterRoleBinding" ? "in every namespace, tenant namespaces included" : guardedAs ? `in ${guardedAs}` : undefined;
@@ -220,7 +227,7 @@ function analyse(resources: readonly ResourceView[], config: AccessConfig): Rbac
       judged.push({ message: `ClusterRolePatch ${d.name} changes the built-in ClusterRole ${d.name} so that it ${what}: every binding to it, in any namespace, gains that`, urn: d.r.urn });
     }
   }
-  return { judged, unjudged };
+  return { judged, unjudged, exposedServiceAccounts };
 }
 
 export function rbacAnalysis(resources: readonly ResourceView[], config: AccessConfig): RbacAnalysis {

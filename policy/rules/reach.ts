@@ -4,9 +4,12 @@ import * as naming from "../../model/naming";
 import { modelOf, isGeneric, POLICY_PATH, type KubernetesRole, type StackModel } from "../model";
 import { namespaceLabels, selects, selectsWithout, type LabelSelector, type NamespaceSelection } from "../../model/labelSelector";
 import { stackRule } from "../rule";
-import { esoKind, kubernetesType, metaOf, objectName, specOf, TYPES, type ClusterExternalSecretSpec, type ResourceView, type SecretStoreSpec, type StoreRef, type VaultStoreProvider } from "../shapes";
+import { esoKind, kindIn, kubernetesType, metaOf, objectName, specOf, TYPES, type ClusterExternalSecretSpec, type ResourceView, type SecretStoreSpec, type StoreRef, type VaultStoreProvider } from "../shapes";
 import { effectiveConfig, KV_SCHEMA, type AccessConfig } from "./access";
 import { CI_ROBOT_KEY, teamOfCiSecret } from "./common";
+import { accessDefaults } from "./rbac";
+import { CLUSTER_GENERATOR, INERT_GENERATORS } from "./scoping";
+import { policyHolders } from "../holders";
 import { policyName } from "../vaultPaths";
 
 interface Selection {
@@ -104,11 +107,21 @@ function storeRefs(r: ResourceView): StoreRef[] {
   return [];
 }
 
+/** Generators an ExternalSecret or PushSecret takes values from. */
+function generatorRefs(r: ResourceView): Array<{ kind?: string; name?: string }> {
+  const spec = (r.props.spec ?? {}) as { dataFrom?: Array<{ sourceRef?: { generatorRef?: { kind?: string; name?: string } } }>; selector?: { generatorRef?: { kind?: string; name?: string } } };
+  const kind = esoKind(r.type);
+  if (kind === "ExternalSecret") return (spec.dataFrom ?? []).map((d) => d.sourceRef?.generatorRef).filter((g): g is { kind?: string; name?: string } => g !== undefined);
+  if (kind === "PushSecret") return spec.selector?.generatorRef ? [spec.selector.generatorRef] : [];
+  return [];
+}
+
 export const storeRouting = stackRule({
   name: "store-routing",
-  description: `Every store reference of an ExternalSecret (spec and per-item sourceRef.storeRef) or PushSecret in a tenant namespace is its SecretStore ${naming.TENANT_STORE}, and in ${naming.PIPELINES_NAMESPACE} ${naming.PIPELINES_STORE}; the only ClusterSecretStore is ${naming.PLATFORM_STORE}.`,
+  description: `Every store reference of an ExternalSecret (spec and per-item sourceRef.storeRef) or PushSecret in a tenant namespace is its SecretStore ${naming.TENANT_STORE}, and in ${naming.PIPELINES_NAMESPACE} ${naming.PIPELINES_STORE}; a ClusterGenerator they read is one of this stack's of kind ${INERT_GENERATORS.join(" or ")}; the only ClusterSecretStore is ${naming.PLATFORM_STORE}.`,
   check(resources, _config, report) {
     const model = modelOf(resources);
+    const clusterGenerators = new Map(resources.filter((r) => r.type === CLUSTER_GENERATOR).map((r) => [metaOf(r).name ?? "", specOf<{ kind?: string }>(r).kind ?? ""]));
     for (const r of resources) {
       const kind = esoKind(r.type);
       if (kind === "ClusterSecretStore" && metaOf(r).name !== naming.PLATFORM_STORE) {
@@ -120,6 +133,11 @@ export const storeRouting = stackRule({
       for (const ref of storeRefs(r)) {
         if ((ref.kind ?? "SecretStore") !== "SecretStore" || ref.name !== expected) {
           report(`${kind} ${objectName(r)} reads through ${ref.kind ?? "SecretStore"} "${ref.name}"; in ${ns} every reference must be SecretStore ${expected}, whose role reads only what this namespace may`, r.urn);
+        }
+      }
+      for (const gen of generatorRefs(r)) {
+        if (gen.kind === "ClusterGenerator" && !INERT_GENERATORS.includes(clusterGenerators.get(gen.name ?? "") ?? "")) {
+          report(`${kind} ${objectName(r)} reads ClusterGenerator "${gen.name}", ${clusterGenerators.has(gen.name ?? "") ? `of kind ${clusterGenerators.get(gen.name ?? "")}, which logs in somewhere itself` : "which this stack does not define"}; in ${ns} a generator is ${INERT_GENERATORS.join(" or ")}, or the namespace's own`, r.urn);
         }
       }
     }
@@ -187,26 +205,39 @@ function binds(role: KubernetesRole, namespace: string, sa: string): boolean {
   return role.names.some((n) => globMatches(n, sa)) && role.namespaces.some((n) => globMatches(n, namespace));
 }
 
-/** Vault stores and generators with their own login: SecretStore, ClusterSecretStore, VaultDynamicSecret. */
-function vaultLogins(r: ResourceView): VaultStoreProvider | undefined {
+/** Vault stores and generators with their own login: SecretStore, ClusterSecretStore, VaultDynamicSecret (namespaced or a ClusterGenerator of that kind). */
+function vaultLogins(r: ResourceView): { vault: VaultStoreProvider; generator?: "namespaced" | "cluster" } | undefined {
   const kind = esoKind(r.type);
-  if (kind === "SecretStore" || kind === "ClusterSecretStore") return specOf<SecretStoreSpec>(r).provider?.vault ?? {};
-  if (/^kubernetes:generators\.external-secrets\.io\/[^:]+:VaultDynamicSecret$/.test(r.type)) return specOf<{ provider?: VaultStoreProvider }>(r).provider ?? {};
+  if (kind === "SecretStore" || kind === "ClusterSecretStore") return { vault: specOf<SecretStoreSpec>(r).provider?.vault ?? {} };
+  if (kindIn(r, "generators.external-secrets.io") === "VaultDynamicSecret") return { vault: specOf<{ provider?: VaultStoreProvider }>(r).provider ?? {}, generator: "namespaced" };
+  if (r.type === CLUSTER_GENERATOR && specOf<{ kind?: string }>(r).kind === "VaultDynamicSecret") {
+    return { vault: specOf<{ generator?: { vaultDynamicSecretSpec?: { provider?: VaultStoreProvider } } }>(r).generator?.vaultDynamicSecretSpec?.provider ?? {}, generator: "cluster" };
+  }
   return undefined;
 }
 
 export const storeLoginBinding = stackRule<KvConfig>({
   name: "store-login-binding",
   description:
-    "Every Vault store (and VaultDynamicSecret generator) logs in with a kubernetes auth role of this stack that binds the store's own namespace and ServiceAccount with the store's audience, on a mount this stack defines; its path is the KV mount and its version v2 (seed 000: otherwise `permission denied`).",
+    "Every Vault store (and VaultDynamicSecret generator) logs in with a kubernetes auth role of this stack that binds the store's own namespace and ServiceAccount with the store's audience, on a mount this stack defines; its path is the KV mount and its version v2 (seed 000: otherwise `permission denied`). A generator never logs in as the platform's, the PushSecret store's or the pipelines' ServiceAccount (whoever references it receives what it reads), and no ClusterGenerator of kind VaultDynamicSecret lends a login to every namespace.",
   configSchema: KV_SCHEMA,
   check(resources, rawConfig, report) {
     const model = modelOf(resources);
     const config = effectiveConfig(rawConfig, model);
+    const privileged = new Map(
+      policyHolders(resources, accessDefaults({ kvMount: config.kvMount }))
+        .filter((h) => h.serviceAccount && ["platform", "push", "pipelines"].includes(h.allowance.kind))
+        .map((h) => [`${h.serviceAccount!.namespace}/${h.serviceAccount!.name}`, h.allowance.kind]),
+    );
     for (const s of resources) {
-      const vault = vaultLogins(s);
-      if (!vault) continue;
-      const at = `${esoKind(s.type) ?? s.type.split(":").pop()} ${objectName(s)}`;
+      const login = vaultLogins(s);
+      if (!login) continue;
+      const vault = login.vault;
+      const at = `${esoKind(s.type) ?? kindIn(s, "generators.external-secrets.io") ?? s.type.split(":").pop()} ${objectName(s)}`;
+      if (login.generator === "cluster") {
+        report(`${at} is a ClusterGenerator of kind VaultDynamicSecret: every namespace that references it gets what its Vault login reads; use a namespaced VaultDynamicSecret where it is needed`, s.urn);
+        continue;
+      }
       const auth = vault.auth?.kubernetes;
       if (!auth) {
         report(`${at} is not a Vault store with kubernetes auth: the platform's principals are ServiceAccounts bound by kubernetes auth roles`, s.urn);
@@ -232,6 +263,8 @@ export const storeLoginBinding = stackRule<KvConfig>({
       }
       if (!binds(role, ns, sa.name)) {
         report(`${at} logs in as ${ns}/${sa.name} with role ${mount}/${role.role}, which binds ${JSON.stringify(role.names)} in ${JSON.stringify(role.namespaces)}: Vault answers "permission denied" (seed 000)`, s.urn);
+      } else if (login.generator && privileged.has(`${ns}/${sa.name}`)) {
+        report(`${at} logs in as ${ns}/${sa.name}, the ${privileged.get(`${ns}/${sa.name}`)} principal, with role ${mount}/${role.role}: any ExternalSecret referencing the generator copies what that identity reads (or mints, through method and path) into its own Secret`, s.urn);
       }
       const audiences = sa.audiences ?? [];
       if (role.audience && !audiences.includes(role.audience)) {
