@@ -149,7 +149,8 @@ function grantedPolicies(r: ResourceView): string[] | undefined {
     const items = known(() => r.props[k]);
     return Array.isArray(items) ? items.flatMap((i) => policyNames((i as { policies?: unknown })?.policies)) : [];
   });
-  if (!present.length && !inline.length) return undefined;
+  const globbed = Array.isArray(known(() => r.props.allowedPoliciesGlobs));
+  if (!present.length && !inline.length && !globbed) return undefined;
   return [...present.flatMap((k) => policyNames(r.props[k])), ...inline];
 }
 

@@ -10,7 +10,7 @@ import { ROOT } from "./helpers";
 
 async function preview(f: Fragment) {
   const { resources } = await runOffline({ root: ROOT, stack: f.stack, fragment: f.fragment });
-  return evaluatePack(resources);
+  return evaluatePack(resources, f.config ?? {});
 }
 
 describe("adversarial catalogue", () => {

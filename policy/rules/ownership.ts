@@ -147,8 +147,11 @@ export const platformNamespace = stackRule<PlacementConfig>({
     };
     const platform = new Map<string, string>();
     const mark = (ns: string | undefined, name: string | undefined, why: string) => ns && name && !platform.has(`${ns}/${name}`) && platform.set(`${ns}/${name}`, why);
+    // A platform identity is one that holds a platform policy, wherever it was put.
     for (const h of policyHolders(resources, config)) {
-      if (h.serviceAccount && (h.allowance.kind === "platform" || h.allowance.kind === "push" || h.allowance.kind === "pipelines")) mark(h.serviceAccount.namespace, h.serviceAccount.name, `logs in to Vault as the ${h.allowance.kind} principal`);
+      if (!h.serviceAccount) continue;
+      const held = h.policies.find((p) => ["platform", "push", "pipelines"].includes(classifyPolicy(p.name)?.kind ?? ""));
+      if (held) mark(h.serviceAccount.namespace, h.serviceAccount.name, `holds the platform policy ${held.name} (${h.grantedBy})`);
     }
     for (const sa of platformServiceAccounts(resources)) mark(sa.namespace, sa.name, "is the ServiceAccount the platform store logs in as");
     for (const sa of pushServiceAccounts(resources)) mark(sa.namespace, sa.name, "is the ServiceAccount the PushSecret store logs in as");

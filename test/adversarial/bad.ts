@@ -4,12 +4,18 @@
 // must name (principal, path, resource).
 import * as k8s from "@pulumi/kubernetes";
 import * as vault from "@pulumi/vault";
+import type { PolicyPackConfig } from "@pulumi/policy";
+import { FAMILY_BAD } from "./families";
 
 export interface Fragment {
   name: string;
   /** shipped stack it is added to */
   stack: "spoke-dc-v6" | "vault";
   fragment: () => void;
+  /** the --policy-pack-config it is previewed with (default: none) */
+  config?: PolicyPackConfig;
+  /** issue 24's family, for the per-family count */
+  family?: string;
 }
 
 export interface BadFragment extends Fragment {
@@ -90,6 +96,7 @@ const TENANT = { "apps.platform/tenant": "true" };
 const CRUD = ["create", "read", "update", "delete", "list"];
 
 export const BAD: BadFragment[] = [
+  ...FAMILY_BAD,
   // --- effective Vault access and policy shapes
   {
     name: "ops-kv-rw with create/read/update/delete/list on secret/+/*",
