@@ -160,6 +160,22 @@ export function specOf<T>(r: ResourceView): T {
   return (r.props.spec ?? {}) as T;
 }
 
+/**
+ * Whether a resource was created inside one of the program's own components: its URN's type
+ * chain (`parent$child`) passes through a `platform-secrets:` type. Used only to say which of
+ * two colliding resources is the newcomer, never to decide whether something is allowed.
+ */
+export function madeByProgram(urn: string): boolean {
+  const chain = urn.split("::")[2]?.split("$") ?? [];
+  return chain.slice(0, -1).some((t) => t.startsWith("platform-secrets:"));
+}
+
+/** Of resources that collide, the ones to report: those the program did not create, else all but the first. */
+export function intruders<T extends { urn: string }>(colliding: readonly T[]): T[] {
+  const added = colliding.filter((r) => !madeByProgram(r.urn));
+  return added.length > 0 && added.length < colliding.length ? added : colliding.slice(1);
+}
+
 /** `ns/name` (or `name`) for messages. */
 export function objectName(r: ResourceView): string {
   const m = metaOf(r);

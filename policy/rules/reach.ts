@@ -4,7 +4,7 @@ import * as naming from "../../model/naming";
 import { modelOf, isGeneric, POLICY_PATH, type KubernetesRole, type StackModel } from "../model";
 import { namespaceLabels, selects, selectsWithout, type LabelSelector, type NamespaceSelection } from "../../model/labelSelector";
 import { stackRule } from "../rule";
-import { esoKind, kindIn, kubernetesType, metaOf, objectName, specOf, TYPES, type ClusterExternalSecretSpec, type ResourceView, type SecretStoreSpec, type StoreRef, type VaultStoreProvider } from "../shapes";
+import { esoKind, intruders, kindIn, kubernetesType, metaOf, objectName, specOf, TYPES, type ClusterExternalSecretSpec, type ResourceView, type SecretStoreSpec, type StoreRef, type VaultStoreProvider } from "../shapes";
 import { effectiveConfig, KV_SCHEMA, type AccessConfig } from "./access";
 import { CI_ROBOT_KEY, teamOfCiSecret } from "./common";
 import { accessDefaults } from "./rbac";
@@ -347,7 +347,8 @@ export const singleOwner = stackRule({
       if (id) owners.set(id, [...(owners.get(id) ?? []), r]);
     }
     for (const [id, rs] of owners) {
-      if (rs.length > 1) report(`${id} is managed by ${rs.length} resources (${rs.map((r) => r.urn.split("::").pop()).join(", ")}): each update of one overwrites the other`, rs[1]!.urn);
+      if (rs.length < 2) continue;
+      for (const r of intruders(rs)) report(`${id} is managed by ${rs.length} resources (${rs.map((x) => x.urn.split("::").pop()).join(", ")}): each update of one overwrites the other`, r.urn);
     }
   },
 });

@@ -8,6 +8,7 @@ import { namespaceLabels, selects } from "../../model/labelSelector";
 import {
   cesSelectors,
   esoKind,
+  intruders,
   kindIn,
   metaOf,
   objectName,
@@ -65,7 +66,8 @@ export const uniqueTargetSecrets = stackRule({
         const owners = ps.filter((p) => p !== m).map((p) => p.what);
         report(`${m.what} merges (creationPolicy Merge) into Secret ${key}, which ${owners.join(", ")} produce${owners.length > 1 ? "" : "s"}: its keys override or join the owner's, and whoever reads that Secret gets them`, m.urn);
       }
-      if (mergers.length === 0) report(`Secret ${key} is produced by ${ps.length} ExternalSecrets or resources (${ps.map((p) => p.urn.split("::").pop()).join(", ")}): each team/tenant needs its own Secret name`, ps[1]!.urn);
+      if (mergers.length > 0) continue;
+      for (const p of intruders(ps)) report(`Secret ${key} is produced by ${ps.length} ExternalSecrets or resources (${ps.map((x) => x.urn.split("::").pop()).join(", ")}): each team/tenant needs its own Secret name`, p.urn);
     }
   },
 });
