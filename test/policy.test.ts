@@ -154,6 +154,27 @@ describe("fail closed", () => {
   });
 });
 
+describe("platform objects outside platform namespaces (issue 23, item 3)", () => {
+  it("ESO placed in a tenant namespace: the reviewer, its binding and token, the egress policy and the platform store are each refused", async () => {
+    const root = fixtureRoot({
+      "stacks/Pulumi.solo.yaml": ownFoundationStack({ "platform-secrets:eso": { namespace: "apps-payments-checkout-api-dev", egress: { namespaceDefaultDeny: true } } }),
+      "stacks/tenants.yaml": SEED_TENANTS,
+    });
+    let resources: RegisteredResource[];
+    try {
+      resources = (await runOffline({ root, stack: "solo" })).resources;
+    } catch (err) {
+      // Config validation may refuse it first (the config-time half); then it must say where.
+      expect(String(err)).toMatch(/eso\.namespace/);
+      return;
+    }
+    const found = (await evaluatePack(resources)).filter((v) => v.policy === "platform-namespace").map((v) => v.message.split("\n").pop()!);
+    for (const what of [/ClusterRoleBinding eso-vault-auth-delegator binds system:auth-delegator/, /ServiceAccount apps-payments-checkout-api-dev\/eso-vault-auth is bound to system:auth-delegator/, /Secret apps-payments-checkout-api-dev\/eso-vault-auth-token is a long-lived token/, /NetworkPolicy apps-payments-checkout-api-dev\/eso-allow-egress-to-vault/, /ClusterSecretStore vault-platform logs in as ServiceAccount apps-payments-checkout-api-dev\/external-secrets/]) {
+      expect(found, found.join("\n")).toContainEqual(expect.stringMatching(what));
+    }
+  });
+});
+
 describe("offline preview with the pack", () => {
 
   it("exits 2 on a mandatory violation and prints pack, level, rule, URN and message; 0 once advisory", () => {
