@@ -16,6 +16,14 @@ export interface AccessConfig {
   extraAllowed: PolicyRule[];
 }
 
+/**
+ * AccessConfig for a rule that needs who holds what but has no access tunables of its own:
+ * which ServiceAccounts log in to Vault does not depend on them.
+ */
+export function accessDefaults(config: Partial<AccessConfig>): AccessConfig {
+  return { authPaths: config.authPaths ?? {}, kvMount: config.kvMount ?? "secret", adminPrefixes: config.adminPrefixes ?? [], extraAllowed: config.extraAllowed ?? [] };
+}
+
 /** What the catalogue allows a principal; `unknown` is anyone the catalogue does not name. */
 export type Allowance =
   | { kind: "tenant"; division: string }

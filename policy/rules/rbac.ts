@@ -7,7 +7,8 @@ import { vaultServiceAccounts } from "../holders";
 import { memoized, modelOf, platformServiceAccounts, pushServiceAccounts } from "../model";
 import { stackRule } from "../rule";
 import { kindIn, metaOf, objectName, RBAC_GROUP, type ResourceView } from "../shapes";
-import { effectiveConfig, type AccessConfig } from "./access";
+import { accessDefaults, type AccessConfig } from "../allowance";
+import { effectiveConfig } from "./access";
 import { isTenantNamespace } from "./common";
 
 export interface RbacRule {
@@ -244,8 +245,3 @@ export const tenantRbac = stackRule<AccessConfig>({
     for (const f of rbacAnalysis(resources, config).judged) report(f.message, f.urn);
   },
 });
-
-/** The parts of AccessConfig RBAC needs, from a rule without the access tunables. */
-export function accessDefaults(config: Partial<AccessConfig>): AccessConfig {
-  return { authPaths: config.authPaths ?? {}, kvMount: config.kvMount ?? "secret", adminPrefixes: config.adminPrefixes ?? [], extraAllowed: config.extraAllowed ?? [] };
-}

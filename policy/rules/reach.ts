@@ -7,7 +7,7 @@ import { stackRule } from "../rule";
 import { esoKind, intruders, kindIn, kubernetesType, metaOf, objectName, specOf, TYPES, type ClusterExternalSecretSpec, type ResourceView, type SecretStoreSpec, type StoreRef, type VaultStoreProvider } from "../shapes";
 import { effectiveConfig, KV_SCHEMA, type AccessConfig } from "./access";
 import { CI_ROBOT_KEY, teamOfCiSecret } from "./common";
-import { accessDefaults } from "./rbac";
+import { accessDefaults } from "../allowance";
 import { CLUSTER_GENERATOR, INERT_GENERATORS } from "./scoping";
 import { policyHolders } from "../holders";
 import { policyName } from "../vaultPaths";

@@ -1,11 +1,12 @@
 // Fail closed: whatever can grant or carry secret access and the pack does not model exactly
 // is refused, by type, by raw Vault path, or by a reference the pack cannot resolve. A team
 // that accepts one lists its type or URN in this rule's config; nothing passes unnamed.
-import { modelOf, genericData, isGeneric, rawWriteOf } from "../model";
+import { genericData, genericPath, isGeneric, modelOf, rawWriteOf } from "../model";
 import { stackRule } from "../rule";
-import { esoKind, kubernetesType, specOf, TYPES, type ResourceView } from "../shapes";
+import { esoKind, known, kubernetesType, specOf, TYPES, type ResourceView } from "../shapes";
 import { effectiveConfig, KV_SCHEMA } from "./access";
-import { accessDefaults, rbacAnalysis } from "./rbac";
+import { accessDefaults } from "../allowance";
+import { rbacAnalysis } from "./rbac";
 import { CLUSTER_GENERATOR, INERT_GENERATORS } from "./scoping";
 
 /**
@@ -69,12 +70,12 @@ function unjudged(r: ResourceView, kvMount: string): string | undefined {
   if (r.type.startsWith("vault:")) {
     if (isGeneric(r)) {
       const w = rawWriteOf(r, kvMount);
-      const path = typeof r.props.path === "string" ? r.props.path : "(unknown path)";
+      const path = genericPath(r) ?? "(unknown path)";
       if (!JUDGED_RAW.has(w.kind)) return `${r.type} writing ${path}`;
       if (BODY_NEEDED.has(w.kind) && !genericData(r)) return `${r.type} writing ${path} (its body is not readable)`;
       return undefined;
     }
-    const grants = ["tokenPolicies", "policies", "allowedPolicies"].some((k) => Array.isArray(r.props[k]));
+    const grants = ["tokenPolicies", "policies", "allowedPolicies"].some((k) => Array.isArray(known(() => r.props[k])));
     return JUDGED_VAULT.has(r.type) || grants ? undefined : r.type;
   }
   return r.type;

@@ -6,7 +6,8 @@ import { modelOf, platformServiceAccounts, pushServiceAccounts } from "../model"
 import { stackRule } from "../rule";
 import { kindIn, metaOf, objectName, type ResourceView } from "../shapes";
 import { effectiveConfig } from "./access";
-import { accessDefaults, bindings, rbacAnalysis } from "./rbac";
+import { accessDefaults } from "../allowance";
+import { bindings, rbacAnalysis } from "./rbac";
 
 export interface PodSpec {
   serviceAccountName?: string;
