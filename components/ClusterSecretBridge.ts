@@ -56,7 +56,8 @@ export class ClusterSecretBridge extends pulumi.ComponentResource {
     if (plan.pipelines) new PipelinesCiSecrets(`${cluster.name}-pipelines`, { plan: plan.pipelines, backend: this.authBackend, adopt }, { parent: this });
     if (plan.egress) new EsoVaultEgress(`${cluster.name}-eso-egress`, { plan: plan.egress, adopt }, { parent: this });
 
-    this.registerOutputs({ authPath: this.authBackend.backend.path });
+    // The policy pack reads which cluster (and mount) this stack manages from these outputs.
+    this.registerOutputs({ cluster: cluster.name, authPath: this.authBackend.backend.path });
   }
 
   /**

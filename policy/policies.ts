@@ -8,8 +8,20 @@ import type { ResourceView } from "./shapes";
 export const PACK_NAME = "platform-secrets-guard";
 export const DEFAULT_ENFORCEMENT: EnforcementLevel = "mandatory";
 
-function viewOf(r: ResourceValidationArgs | PolicyResource): ResourceView {
+function viewOf(r: ResourceValidationArgs): ResourceView {
   return { type: r.type, urn: r.urn, name: r.name, props: r.props, protect: r.opts.protect };
+}
+
+function stackViewOf(r: PolicyResource): ResourceView {
+  const deps = Object.entries(r.propertyDependencies ?? {}).filter(([, rs]) => rs.length > 0);
+  return {
+    type: r.type,
+    urn: r.urn,
+    name: r.name,
+    props: r.props,
+    protect: r.opts.protect,
+    ...(deps.length ? { propertyDependencies: Object.fromEntries(deps.map(([k, rs]) => [k, rs.map((x) => x.urn)])) } : {}),
+  };
 }
 
 export function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidationPolicy {
@@ -22,7 +34,7 @@ export function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidation
   if (rule.kind === "resource") {
     return { ...common, validateResource: (args, report) => rule.checkResource!(viewOf(args), args.getConfig(), report) };
   }
-  return { ...common, validateStack: (args, report) => rule.checkStack!(args.resources.map(viewOf), args.getConfig(), report) };
+  return { ...common, validateStack: (args, report) => rule.checkStack!(args.resources.map(stackViewOf), args.getConfig(), report) };
 }
 
 export const POLICIES = RULES.map(toPolicy);

@@ -8,6 +8,12 @@ export interface ResourceView {
   name: string;
   props: Record<string, unknown>;
   protect: boolean;
+  /**
+   * URNs of the resources each input property was computed from (stack policies only). An
+   * Output-valued reference such as `groupId: group.id` is unknown in a first preview, and
+   * ids are not among a resource's properties at all: this is how the pack links it anyway.
+   */
+  propertyDependencies?: Readonly<Record<string, readonly string[]>>;
 }
 
 export type Report = (message: string, urn?: string) => void;
@@ -27,7 +33,56 @@ export const TYPES = {
   endpoint: "vault:generic/endpoint:Endpoint",
   genericSecret: "vault:generic/secret:Secret",
   identityGroup: "vault:identity/group:Group",
+  token: "vault:index/token:Token",
+  clusterBridge: "platform-secrets:cluster:ClusterSecretBridge",
 } as const;
+
+/**
+ * A Kubernetes resource's API group and kind, whatever type token registered it: the SDK's
+ * classes say `core/v1`, a `CustomResource` or a YAML document with `apiVersion: v1` says `v1`,
+ * and every served version of a group is the same object to the API server.
+ */
+export interface KubernetesType {
+  /** "" for the core group */
+  group: string;
+  version: string;
+  kind: string;
+}
+
+export function kubernetesType(type: string): KubernetesType | undefined {
+  const m = /^kubernetes:(?:([^:/]+)\/)?([^:/]+):(\w+)$/.exec(type);
+  if (!m) return undefined;
+  return { group: m[1] === undefined || m[1] === "core" ? "" : m[1], version: m[2]!, kind: m[3]! };
+}
+
+/** The kind of a core (`v1`) Kubernetes resource, or of one in `group`, else undefined. */
+export function kindIn(r: ResourceView, group = ""): string | undefined {
+  const t = kubernetesType(r.type);
+  return t && t.group === group ? t.kind : undefined;
+}
+
+export const RBAC_GROUP = "rbac.authorization.k8s.io";
+
+/** Thrown by @pulumi/policy's proxy when a rule reads a value a preview does not know yet. */
+function isUnknownValueError(err: unknown): boolean {
+  return err instanceof Error && "unknownTypeSentinel" in err;
+}
+
+export const UNKNOWN = Symbol("unknown during preview");
+
+/**
+ * Reads a value that may be unknown during a preview (an output of another resource): the
+ * value, or UNKNOWN. A stack rule that let the proxy's error escape would not run at all;
+ * reading through this lets it judge the rest and fail closed on what it cannot see.
+ */
+export function known<T>(read: () => T): T | typeof UNKNOWN {
+  try {
+    return read();
+  } catch (err) {
+    if (isUnknownValueError(err)) return UNKNOWN;
+    throw err;
+  }
+}
 
 /** ESO kinds under either served API version. */
 export function esoKind(type: string): string | undefined {
@@ -103,6 +158,22 @@ export function metaOf(r: ResourceView): Meta {
 
 export function specOf<T>(r: ResourceView): T {
   return (r.props.spec ?? {}) as T;
+}
+
+/**
+ * Whether a resource was created inside one of the program's own components: its URN's type
+ * chain (`parent$child`) passes through a `platform-secrets:` type. Used only to say which of
+ * two colliding resources is the newcomer, never to decide whether something is allowed.
+ */
+export function madeByProgram(urn: string): boolean {
+  const chain = urn.split("::")[2]?.split("$") ?? [];
+  return chain.slice(0, -1).some((t) => t.startsWith("platform-secrets:"));
+}
+
+/** Of resources that collide, the ones to report: those the program did not create, else all but the first. */
+export function intruders<T extends { urn: string }>(colliding: readonly T[]): T[] {
+  const added = colliding.filter((r) => !madeByProgram(r.urn));
+  return added.length > 0 && added.length < colliding.length ? added : colliding.slice(1);
 }
 
 /** `ns/name` (or `name`) for messages. */

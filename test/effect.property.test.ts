@@ -9,6 +9,7 @@ import { capabilitiesAt, compileAcl } from "../policy/acl";
 import { allowedAcl, escapes } from "../policy/reach";
 import { vaultEffectiveAccess } from "../policy/rules/access";
 import { namespaceSelection } from "../policy/rules/reach";
+import { tenantRbac } from "../policy/rules/rbac";
 import { matches, selects, selectsWithout, type LabelSelector, type Requirement } from "../model/labelSelector";
 import type { ResourceView } from "../policy/shapes";
 
@@ -154,4 +155,100 @@ describe("effect analysis properties", () => {
       RUNS,
     );
   });
+});
+
+describe("effect analysis properties: Kubernetes RBAC and identity groups", () => {
+  // The dangerous (API group, resource, verb) triples, written from Kubernetes' documentation
+  // rather than from the rule: reading Secrets, minting or impersonating identities, running
+  // or executing in pods (directly or through a controller), escalating.
+  const DANGEROUS = new Set([
+    ...["get", "list", "watch"].map((v) => `/secrets/${v}`),
+    "/serviceaccounts/token/create",
+    "/serviceaccounts/impersonate",
+    "/pods/create",
+    ...["create", "get"].flatMap((v) => [`/pods/exec/${v}`, `/pods/attach/${v}`]),
+    ...["create", "update", "patch"].flatMap((v) => [`/replicationcontrollers/${v}`, `apps/deployments/${v}`, `apps/daemonsets/${v}`, `batch/jobs/${v}`]),
+    ...["escalate", "bind"].map((v) => `rbac.authorization.k8s.io/roles/${v}`),
+  ]);
+  const groups = ["", "apps", "batch", "rbac.authorization.k8s.io", "example.com"];
+  const resources = ["secrets", "configmaps", "pods", "pods/exec", "pods/log", "pods/attach", "serviceaccounts", "serviceaccounts/token", "replicationcontrollers", "deployments", "daemonsets", "jobs", "roles", "services"];
+  const verbs = ["get", "list", "watch", "create", "update", "patch", "delete", "impersonate", "escalate", "bind"];
+  const triple = (g: string, r: string, v: string) => `${g}/${r}/${v}`;
+  const rbacRule = fc.record({
+    apiGroups: fc.subarray([...groups, "*"], { minLength: 1, maxLength: 2 }),
+    resources: fc.subarray([...resources, "*", "pods/*"], { minLength: 1, maxLength: 3 }),
+    verbs: fc.subarray([...verbs, "*"], { minLength: 1, maxLength: 3 }),
+  });
+  const covered = (values: string[], x: string) => values.includes("*") || values.includes(x) || values.some((v) => v.endsWith("/*") && x.startsWith(v.slice(0, -1)));
+  const view = (type: string, name: string, props: Record<string, unknown>, propertyDependencies?: Record<string, string[]>): ResourceView => ({ type, urn: `urn:pulumi:p::p::${type}::${name}`, name, props, protect: false, ...(propertyDependencies ? { propertyDependencies } : {}) });
+
+  it("Feature: platform-secrets, Property 11: tenant-rbac flags a binding exactly when its role allows a dangerous (group, resource, verb) in a namespace holding a Vault login", () => {
+    const namespaces = ["apps-pay-ledger-dev", "external-secrets", "monitoring"];
+    fc.assert(
+      fc.property(fc.array(rbacRule, { minLength: 1, maxLength: 3 }), fc.constantFrom(...namespaces), fc.boolean(), (rules, ns, clusterWide) => {
+        const stack = [
+          view("kubernetes:core/v1:Namespace", "ns", { metadata: { name: "apps-pay-ledger-dev", labels: { "apps.platform/tenant": "true", "apps.platform/division": "pay" } } }),
+          view("vault:kubernetes/authBackendRole:AuthBackendRole", "eso", { backend: "c-k8s", roleName: "platform-c", boundServiceAccountNames: ["external-secrets"], boundServiceAccountNamespaces: ["external-secrets"], tokenPolicies: ["platform-c-read"] }),
+          clusterWide
+            ? view("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "role", { metadata: { name: "r" }, rules })
+            : view("kubernetes:rbac.authorization.k8s.io/v1:Role", "role", { metadata: { name: "r", namespace: ns }, rules }),
+          clusterWide
+            ? view("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "b", { metadata: { name: "b" }, roleRef: { kind: "ClusterRole", name: "r" }, subjects: [{ kind: "User", name: "u" }] })
+            : view("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "b", { metadata: { name: "b", namespace: ns }, roleRef: { kind: "Role", name: "r" }, subjects: [{ kind: "User", name: "u" }] }),
+        ];
+        const reported: string[] = [];
+        void tenantRbac.checkStack!(stack, {}, (m) => reported.push(m));
+        const dangerous = groups.some((g) => resources.some((r) => verbs.some((v) => DANGEROUS.has(triple(g, r, v)) && rules.some((x) => covered(x.apiGroups, g) && covered(x.resources, r) && covered(x.verbs, v)))));
+        const guarded = clusterWide || ns !== "monitoring";
+        expect(reported.length > 0, `${JSON.stringify(rules)} ${ns}\n${reported.join("\n")}`).toBe(dangerous && guarded);
+      }),
+      RUNS,
+    );
+  });
+
+  it("Feature: platform-secrets, Property 12: vault-effective-access flags an identity graph exactly when someone other than an admin group's own identity-provider group ends up holding the admin policy", async () => {
+    const names = ["vault-admins-a", "vault-admins-b", "ops", "guests"];
+    const graph = fc.record({
+      groups: fc.tuple(...names.map(() => fc.record({ external: fc.boolean(), admin: fc.boolean(), inline: fc.boolean() }))),
+      aliases: fc.array(fc.record({ group: fc.nat(names.length - 1), sameName: fc.boolean() }), { maxLength: 3 }),
+      entities: fc.array(fc.record({ group: fc.nat(names.length - 1), inline: fc.boolean() }), { maxLength: 2 }),
+      subgroups: fc.array(fc.record({ parent: fc.nat(names.length - 1), child: fc.nat(names.length - 1) }), { maxLength: 3 }),
+    });
+    const adminPolicy = view("vault:index/policy:Policy", "admin", { name: "dc-kv-rw", policy: 'path "secret/data/apps/*" {\n  capabilities = ["create", "read", "update"]\n}\n' });
+    await fc.assert(
+      fc.asyncProperty(graph, async (g) => {
+        const urn = (i: number) => `urn:pulumi:p::p::vault:identity/group:Group::g${i}`;
+        const stack: ResourceView[] = [adminPolicy];
+        g.groups.forEach((x, i) => {
+          const entities = g.entities.filter((e) => e.group === i && e.inline).map((_, k) => `e${i}-${k}`);
+          const inlineSubs = x.inline ? g.subgroups.filter((s) => s.parent === i).map((s) => s.child) : [];
+          stack.push(
+            view("vault:identity/group:Group", `g${i}`, { name: names[i], type: x.external ? "external" : "internal", policies: x.admin ? ["dc-kv-rw"] : [], memberEntityIds: entities, memberGroupIds: inlineSubs.map((c) => `id-${c}`) }, inlineSubs.length ? { memberGroupIds: inlineSubs.map(urn) } : undefined),
+          );
+        });
+        g.aliases.forEach((a, k) => stack.push(view("vault:identity/groupAlias:GroupAlias", `a${k}`, { name: a.sameName ? names[a.group] : `idp-${k}`, mountAccessor: "auth_oidc_1", canonicalId: `id-${a.group}` }, { canonicalId: [urn(a.group)] })));
+        g.entities.forEach((e, k) => {
+          if (!e.inline) stack.push(view("vault:identity/groupMemberEntityIds:GroupMemberEntityIds", `m${k}`, { groupId: `id-${e.group}`, memberEntityIds: [`x${k}`] }, { groupId: [urn(e.group)] }));
+        });
+        g.subgroups.forEach((s, k) => {
+          if (!g.groups[s.parent]!.inline) stack.push(view("vault:identity/groupMemberGroupIds:GroupMemberGroupIds", `s${k}`, { groupId: `id-${s.parent}`, memberGroupIds: [`id-${s.child}`] }, { groupId: [urn(s.parent)], memberGroupIds: [urn(s.child)] }));
+        });
+        const reported: string[] = [];
+        await vaultEffectiveAccess.checkStack!(stack, {}, (m) => reported.push(m));
+        // Brute force: a group's members hold its own policies and those of every group it is (transitively) a member of.
+        const parents = (c: number) => g.subgroups.filter((s) => s.child === c).map((s) => s.parent);
+        const holds = (i: number, seen = new Set<number>()): boolean => {
+          if (seen.has(i)) return false;
+          seen.add(i);
+          return g.groups[i]!.admin || parents(i).some((p) => holds(p, seen));
+        };
+        const isAdmin = (i: number) => names[i]!.startsWith("vault-admins-");
+        const foreign = (i: number) =>
+          g.aliases.some((a) => a.group === i && !(a.sameName && g.groups[i]!.external)) || g.entities.some((e) => e.group === i) || g.subgroups.some((s) => s.parent === i);
+        const brute = names.some((_, i) => holds(i) && (!isAdmin(i) || foreign(i)));
+        expect(reported.length > 0, `${JSON.stringify(g)}\n${reported.join("\n")}`).toBe(brute);
+      }),
+      RUNS,
+    );
+  }, 120_000);
 });

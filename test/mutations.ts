@@ -263,6 +263,47 @@ export const MUTATIONS: Mutation[] = [
   {
     name: "a resource type the pack does not know",
     rule: "unjudged-type",
-    apply: mutate((rs) => ofType(rs, T.namespace), (r, rs) => add(rs, r, "kubernetes:apps/v1:Deployment", "tool", { metadata: { name: "tool", namespace: meta(r).name } })),
+    apply: mutate((rs) => ofType(rs, T.namespace), (r, rs) => add(rs, r, "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration", "inject", { metadata: { name: `inject-${meta(r).name}` } })),
+  },
+  {
+    name: "a tenant role moved onto another cluster's auth mount",
+    rule: "cluster-ownership",
+    apply: mutate(tenantRoles, (r) => edit(r, (p) => (p.backend = "spoke-dc-v9-k8s"))),
+  },
+  {
+    name: "ESO's reviewer, its token and its egress policy placed in a tenant namespace",
+    rule: "platform-namespace",
+    apply: (rs, pick) => {
+      const tenant = pickOf(ofType(rs, T.namespace).filter((n) => meta(n).labels?.["apps.platform/tenant"] === "true"), pick);
+      const moved = [...named(rs, T.serviceAccount, "eso-vault-auth"), ...named(rs, T.secret, "eso-vault-auth-token"), ...named(rs, T.netpol, "eso-allow-egress-to-vault")];
+      if (!tenant || moved.length === 0) return false;
+      for (const r of moved) edit(r, (p) => (p.metadata.namespace = meta(tenant).name));
+      for (const r of ofType(rs, T.crb)) edit(r, (p) => p.subjects.forEach((s: Props) => (s.namespace = meta(tenant).name)));
+      return true;
+    },
+  },
+  {
+    name: "a Deployment running as a tenant's app-eso",
+    rule: "service-account-use",
+    apply: mutate(
+      (rs) => named(rs, T.serviceAccount, "app-eso"),
+      (sa, rs) =>
+        add(rs, sa, "kubernetes:apps/v1:Deployment", `dump-${meta(sa).namespace}`, {
+          metadata: { name: "dump", namespace: meta(sa).namespace },
+          spec: { selector: { matchLabels: { app: "dump" } }, template: { metadata: { labels: { app: "dump" } }, spec: { serviceAccountName: "app-eso", containers: [{ name: "dump", image: "busybox" }] } } },
+        }),
+    ),
+  },
+  {
+    name: "a PushSecret copying a Secret of ESO's namespace into a key a distributed secret fans out",
+    rule: "pushed-secret-source",
+    apply: mutate(
+      (rs) => ofType(rs, T.ces).filter((c) => (c.inputs as Props).spec.externalSecretSpec.data?.[0]?.remoteRef?.key),
+      (ces, rs) =>
+        add(rs, ces, "kubernetes:external-secrets.io/v1alpha1:PushSecret", `leak-${ces.name}`, {
+          metadata: { name: `leak-${ces.name}`, namespace: "external-secrets" },
+          spec: { secretStoreRefs: [{ kind: "ClusterSecretStore", name: "vault-platform" }], selector: { secret: { name: "eso-vault-auth-token" } }, data: [{ match: { secretKey: "token", remoteRef: { remoteKey: (ces.inputs as Props).spec.externalSecretSpec.data[0].remoteRef.key } } }] },
+        }),
+    ),
   },
 ];

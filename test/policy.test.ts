@@ -5,13 +5,14 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runOffline, type RegisteredResource } from "../preview/mock";
+import { UNKNOWN } from "../preview/record";
 import { evaluatePack, PolicyConfigError, resolveConfig } from "../preview/evaluate";
 import { parseHcl } from "../policy/hcl";
 import { POLICIES } from "../policy/policies";
 import { RULES } from "../policy/rules";
 import { classifyPolicy, goDurationSeconds, inverse } from "../policy/rules/common";
 import * as naming from "../model/naming";
-import { fixtureProject, fixtureRoot, ownFoundationStack, ROOT, runPreview, SEED_TENANTS } from "./helpers";
+import { fixtureProject, fixtureRoot, ofType, ownFoundationStack, ROOT, runPreview, SEED_TENANTS } from "./helpers";
 import { MUTATIONS } from "./mutations";
 
 let solo: RegisteredResource[];
@@ -90,11 +91,11 @@ describe("policy config", () => {
     for (const dep of ["@pulumi/policy", "@pulumi/pulumi", "@cdktf/hcl2json"]) expect(pack.dependencies[dep]).toBe(program.dependencies[dep]);
   });
 
-  it("gives every policy a name, a description and a mandatory default; tunables carry defaults", () => {
+  it("gives every policy a name, a description and a mandatory default (unjudged-type too: the pack fails closed); tunables carry defaults", () => {
     expect(new Set(POLICIES.map((p) => p.name)).size).toBe(POLICIES.length);
     for (const p of POLICIES) {
       expect(p.description.length).toBeGreaterThan(30);
-      expect(p.enforcementLevel).toBe(p.name === "unjudged-type" ? "advisory" : "mandatory");
+      expect(p.enforcementLevel).toBe("mandatory");
       for (const s of Object.values(p.configSchema?.properties ?? {})) expect(typeof s === "object" && s.default !== undefined).toBe(true);
     }
   });
@@ -116,6 +117,61 @@ describe("policy config", () => {
     expect(() => resolveConfig({ "auth-role-scope": { maxTtl: 5 } })).toThrow(/additional properties \(maxTtl\)/);
     expect(() => resolveConfig({ "auth-role-scope": { maxTokenTtlSeconds: "long" } })).toThrow(PolicyConfigError);
     expect(() => resolveConfig(JSON.parse(`{"auth-role-scope": "loud"}`) as PolicyPackConfig)).toThrow(/enforcementLevel/);
+  });
+});
+
+/** One more resource registered by hand next to the program's (inputs and outputs alike). */
+function added(like: RegisteredResource, type: string, name: string, props: Record<string, unknown>, propertyDependencies: Record<string, string[]> = {}): RegisteredResource {
+  const [stack, project] = like.urn.split("::");
+  return { urn: `${stack}::${project}::${type}::${name}`, type, name, custom: true, protect: false, read: false, dependencies: [], propertyDependencies, inputs: structuredClone(props), outputs: structuredClone(props) };
+}
+
+describe("fail closed", () => {
+  const webhook = () => added(solo[0]!, "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration", "inject", { metadata: { name: "inject" } });
+
+  it("refuses a type it does not model, mandatory by default; allowTypes or allowUrns accept it once reviewed, and nothing else", async () => {
+    const resources = [...structuredClone(solo), webhook()];
+    const found = (await evaluatePack(resources)).filter((v) => v.policy === "unjudged-type");
+    expect(found.map((v) => [v.enforcementLevel, v.urn])).toEqual([["mandatory", resources.at(-1)!.urn]]);
+    expect(await evaluatePack(resources, { "unjudged-type": { allowTypes: ["kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration"] } })).toEqual([]);
+    expect(await evaluatePack(resources, { "unjudged-type": { allowUrns: [resources.at(-1)!.urn] } })).toEqual([]);
+    const other = [...resources, added(solo[0]!, "kubernetes:admissionregistration.k8s.io/v1:ValidatingWebhookConfiguration", "check", { metadata: { name: "check" } })];
+    const left = await evaluatePack(other, { "unjudged-type": { allowUrns: [resources.at(-1)!.urn] } });
+    expect(left.map((v) => v.urn)).toEqual([other.at(-1)!.urn]);
+  });
+
+  it("judges what a first preview cannot see yet: references by dependency, and refuses a raw write whose body is unknown", async () => {
+    const group = ofType(solo, "vault:identity/group:Group")[0]!;
+    // A first preview knows neither the admin group's id nor the alias's canonicalId.
+    const alias = added(solo[0]!, "vault:identity/groupAlias:GroupAlias", "everyone", { name: "everyone", mountAccessor: UNKNOWN, canonicalId: UNKNOWN }, { canonicalId: [group.urn] });
+    const hidden = added(solo[0]!, "vault:generic/endpoint:Endpoint", "later", { path: "sys/policies/acl/later", dataJson: UNKNOWN });
+    const found = await evaluatePack([...structuredClone(solo), alias, hidden]);
+    expect(new Set(found.filter((v) => v.urn === alias.urn).map((v) => v.policy))).toEqual(new Set(["vault-effective-access"]));
+    expect(found.find((v) => v.urn === alias.urn)!.message).toMatch(/members of identity-provider group "everyone" \(aliased onto vault-admins-dc\) reaches secret\/data\/apps\//);
+    expect(found.filter((v) => v.urn === hidden.urn).map((v) => [v.policy, v.enforcementLevel])).toEqual([["unjudged-type", "mandatory"]]);
+    expect(found.find((v) => v.urn === hidden.urn)!.message).toMatch(/writing sys\/policies\/acl\/later \(its body is not readable\)/);
+    expect(found.filter((v) => v.enforcementLevel === "advisory")).toEqual([]);
+  });
+});
+
+describe("platform objects outside platform namespaces (issue 23, item 3)", () => {
+  it("ESO placed in a tenant namespace: the reviewer, its binding and token, the egress policy and the platform store are each refused", async () => {
+    const root = fixtureRoot({
+      "stacks/Pulumi.solo.yaml": ownFoundationStack({ "platform-secrets:eso": { namespace: "apps-payments-checkout-api-dev", egress: { namespaceDefaultDeny: true } } }),
+      "stacks/tenants.yaml": SEED_TENANTS,
+    });
+    let resources: RegisteredResource[];
+    try {
+      resources = (await runOffline({ root, stack: "solo" })).resources;
+    } catch (err) {
+      // Config validation may refuse it first (the config-time half); then it must say where.
+      expect(String(err)).toMatch(/eso\.namespace/);
+      return;
+    }
+    const found = (await evaluatePack(resources)).filter((v) => v.policy === "platform-namespace").map((v) => v.message.split("\n").pop()!);
+    for (const what of [/ClusterRoleBinding eso-vault-auth-delegator binds system:auth-delegator/, /ServiceAccount apps-payments-checkout-api-dev\/eso-vault-auth is bound to system:auth-delegator/, /Secret apps-payments-checkout-api-dev\/eso-vault-auth-token is a long-lived token/, /NetworkPolicy apps-payments-checkout-api-dev\/eso-allow-egress-to-vault/, /ClusterSecretStore vault-platform logs in as ServiceAccount apps-payments-checkout-api-dev\/external-secrets/]) {
+      expect(found, found.join("\n")).toContainEqual(expect.stringMatching(what));
+    }
   });
 });
 

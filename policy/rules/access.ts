@@ -1,18 +1,16 @@
 // Effective Vault access: for every principal a stack creates, the paths its token reaches
 // under Vault's own matching rules, against what the catalogue allows that principal.
-import * as naming from "../../model/naming";
-import type { Capability, PolicyRule } from "../../model/vaultPolicy";
+import { CAPABILITIES, type PolicyRule } from "../../model/vaultPolicy";
 import { compileAcl, type Acl, type AclRule } from "../acl";
-import { buildModel, parsePolicy, platformServiceAccounts, pushServiceAccounts, type KubernetesRole, type StackModel } from "../model";
+import { allowedRules, describeAllowance, shapeOf, shapeOfName, type AccessConfig, type Allowance } from "../allowance";
+import { policyHolders, type PolicyHolder } from "../holders";
+import { modelOf, parsePolicy, type StackModel } from "../model";
 import { allowedAcl, escapes, type Escape } from "../reach";
 import { stackRule } from "../rule";
-import type { Report } from "../shapes";
-import { AUTH_PATHS_SCHEMA, classifyPolicy, clusterOfAuthPath, GLOB, type AuthPathConfig, type PolicyKind } from "./common";
+import { AUTH_PATHS_SCHEMA, classifyPolicy } from "./common";
 
-export interface AccessConfig extends AuthPathConfig {
-  kvMount: string;
-  adminPrefixes: string[];
-}
+export type { AccessConfig, Allowance };
+export { allowedRules, describeAllowance, shapeOf };
 
 export const KV_SCHEMA = {
   kvMount: { type: "string", description: "the KV v2 mount holding tenant and platform secrets (a cluster stack learns it from its foundation)", default: "secret" },
@@ -27,126 +25,18 @@ export const ACCESS_SCHEMA = {
     description: "KV prefixes a vault-admins-<env> group may write (foundation.adminGroups[].prefixes)",
     default: ["apps", "ocp"],
   },
+  extraAllowed: {
+    type: "array",
+    items: {
+      type: "object",
+      properties: { path: { type: "string" }, capabilities: { type: "array", items: { enum: CAPABILITIES.filter((c) => c !== "deny" && c !== "sudo") as string[] } } },
+      required: ["path", "capabilities"] as string[],
+      additionalProperties: false,
+    },
+    description: "Vault paths (policy syntax) any principal may reach beyond Vault's default policy, e.g. a transit key every app encrypts with; secret engines outside KV are refused unless listed",
+    default: [],
+  },
 } as const;
-
-/** What the catalogue allows a principal; `unknown` is anyone the catalogue does not name. */
-export type Allowance =
-  | { kind: "tenant"; division: string }
-  | { kind: "platform"; cluster: string }
-  | { kind: "push"; cluster: string }
-  | { kind: "pipelines"; cluster: string; robots: string[] }
-  | { kind: "admin"; env: string }
-  | { kind: "unknown" };
-
-const WRITE: Capability[] = ["create", "read", "update", "patch", "delete", "list"];
-
-export function allowedRules(a: Allowance, config: AccessConfig): PolicyRule[] {
-  const kv = config.kvMount;
-  switch (a.kind) {
-    case "tenant":
-      return [
-        { path: `${naming.kvDataPath(kv, naming.divisionKeyPrefix(a.division))}*`, capabilities: ["read"] },
-        { path: `${naming.kvMetadataPath(kv, naming.divisionKeyPrefix(a.division))}*`, capabilities: ["read", "list"] },
-      ];
-    case "platform":
-      return [{ path: `${naming.kvDataPath(kv, naming.platformKeyPrefix(a.cluster))}*`, capabilities: ["read"] }];
-    case "push":
-      // What ESO's Vault provider needs to push to KV v2: the value and its custom metadata.
-      return [
-        { path: `${naming.kvDataPath(kv, naming.platformKeyPrefix(a.cluster))}*`, capabilities: ["create", "read", "update"] },
-        { path: `${naming.kvMetadataPath(kv, naming.platformKeyPrefix(a.cluster))}*`, capabilities: ["create", "read", "update"] },
-      ];
-    case "pipelines":
-      return a.robots.map((key) => ({ path: naming.kvDataPath(kv, key), capabilities: ["read"] }));
-    case "admin":
-      return [
-        { path: naming.kvMetadataPath(kv, ""), capabilities: ["list"] },
-        ...config.adminPrefixes.flatMap((p): PolicyRule[] => [
-          { path: `${naming.kvDataPath(kv, `${p}/`)}*`, capabilities: ["create", "read", "update", "patch", "delete"] },
-          { path: `${naming.kvMetadataPath(kv, `${p}/`)}*`, capabilities: ["read", "list", "delete"] },
-        ]),
-      ];
-    case "unknown":
-      // Nothing in the KV mount (tenant and platform secrets), and nothing that writes the
-      // policies, roles or identities every other principal is judged by.
-      return [
-        { path: "*", capabilities: WRITE },
-        { path: kv, capabilities: ["deny"] },
-        { path: `${kv}/*`, capabilities: ["deny"] },
-        ...["sys/*", "auth/*", "identity/*"].map((path): PolicyRule => ({ path, capabilities: ["read", "list"] })),
-      ];
-  }
-}
-
-export function describeAllowance(a: Allowance, config: AccessConfig): string {
-  const kv = config.kvMount;
-  switch (a.kind) {
-    case "tenant":
-      return `read under ${naming.kvDataPath(kv, naming.divisionKeyPrefix(a.division))} and ${naming.kvMetadataPath(kv, naming.divisionKeyPrefix(a.division))} (division ${a.division})`;
-    case "platform":
-      return `read under ${naming.kvDataPath(kv, naming.platformKeyPrefix(a.cluster))}`;
-    case "push":
-      return `create/read/update under ${naming.kvDataPath(kv, naming.platformKeyPrefix(a.cluster))} and ${naming.kvMetadataPath(kv, naming.platformKeyPrefix(a.cluster))}`;
-    case "pipelines":
-      return a.robots.length ? `read on ${a.robots.map((k) => naming.kvDataPath(kv, k)).join(", ")}` : "nothing (no tenant on this cluster has a robot)";
-    case "admin":
-      return `write under ${config.adminPrefixes.map((p) => `${kv}/data/${p}/`).join(", ")}`;
-    case "unknown":
-      return `nothing under ${kv}/, and no writes under sys/, auth/ or identity/`;
-  }
-}
-
-/** The shape a platform-named policy must keep: roles in other stacks trust it by name. */
-export function shapeOf(kind: PolicyKind, model: StackModel): Allowance {
-  switch (kind.kind) {
-    case "division":
-      return { kind: "tenant", division: kind.division };
-    case "platform":
-      return { kind: "platform", cluster: kind.cluster };
-    case "push":
-      return { kind: "push", cluster: kind.cluster };
-    case "pipelines":
-      return { kind: "pipelines", cluster: kind.cluster, robots: robotsOf(model) };
-    case "admin":
-      return { kind: "admin", env: kind.env };
-  }
-}
-
-function robotsOf(model: StackModel): string[] {
-  const keys = new Set<string>();
-  for (const t of model.tenants.values()) if (t.division && t.app) keys.add(naming.ciRobotKey(t.division, t.app));
-  return [...keys].sort();
-}
-
-/** One principal's view: how a message names it and what it may reach. */
-interface Subject {
-  name: string;
-  allowance: Allowance;
-}
-
-type ServiceAccounts = ReadonlyArray<{ namespace: string; name: string }>;
-
-function subjectsOf(role: KubernetesRole, model: StackModel, platformSas: ServiceAccounts, pushSas: ServiceAccounts, config: AccessConfig): Subject[] {
-  const cluster = clusterOfAuthPath(role.mount, config);
-  if (role.namespaceSelector) return [{ name: `any ServiceAccount in namespaces selected by ${role.namespaceSelector}`, allowance: { kind: "unknown" } }];
-  const out: Subject[] = [];
-  for (const ns of role.namespaces) {
-    for (const sa of role.names) {
-      if (GLOB.test(ns) || GLOB.test(sa)) {
-        out.push({ name: `any ServiceAccount matching "${sa}" in namespaces matching "${ns}"`, allowance: { kind: "unknown" } });
-        continue;
-      }
-      const name = `ServiceAccount ${ns}/${sa}`;
-      const tenant = model.tenants.get(ns);
-      if (tenant && sa === naming.TENANT_SERVICE_ACCOUNT && tenant.division) out.push({ name: `${name} (tenant, division ${tenant.division})`, allowance: { kind: "tenant", division: tenant.division } });
-      else if (cluster && ns === naming.PIPELINES_NAMESPACE && sa === naming.PIPELINES_SERVICE_ACCOUNT) out.push({ name: `${name} (pipelines)`, allowance: { kind: "pipelines", cluster, robots: robotsOf(model) } });
-      else if (cluster && platformSas.some((p) => p.namespace === ns && p.name === sa)) out.push({ name: `${name} (platform store)`, allowance: { kind: "platform", cluster } });
-      else if (cluster && pushSas.some((p) => p.namespace === ns && p.name === sa)) out.push({ name: `${name} (PushSecret store)`, allowance: { kind: "push", cluster } });
-      else out.push({ name: `${name} (${tenant ? "not the tenant's app-eso" : "not a principal the catalogue knows"})`, allowance: { kind: "unknown" } });
-    }
-  }
-  return out;
-}
 
 interface PolicyTexts {
   /** name -> rules, from every source of that name */
@@ -168,6 +58,8 @@ async function policyTexts(model: StackModel): Promise<PolicyTexts> {
   return { byName };
 }
 
+const FOUNDATION = " (foundation)";
+
 /**
  * Rules of a policy known only by name (the foundation's, seen from a cluster stack): its
  * platform shape, which the foundation stack checks the real text against.
@@ -176,24 +68,30 @@ function assumedRules(name: string, model: StackModel, config: AccessConfig): Ar
   if (!model.foundationPolicies.has(name)) return undefined;
   const kind = classifyPolicy(name);
   if (!kind) return undefined;
-  return allowedRules(shapeOf(kind, model), config).map((r) => ({ ...r, source: `${name} (foundation)` }));
+  return allowedRules(shapeOf(kind, model), config).map((r) => ({ ...r, source: `${name}${FOUNDATION}` }));
 }
 
 function aclFor(policies: readonly string[], texts: PolicyTexts, model: StackModel, config: AccessConfig): Acl<string> {
-  const rules = policies.flatMap((p) => texts.byName.get(p) ?? assumedRules(p, model, config) ?? []);
+  const rules = [...new Set(policies)].flatMap((p) => texts.byName.get(p) ?? assumedRules(p, model, config) ?? []);
   return compileAcl(rules);
 }
 
-function judge(subject: Subject, acl: Acl<string>, grantedBy: string, urn: string, config: AccessConfig, report: Report, memo = new Map<string, Array<Escape<string>>>()): void {
-  // A role binds many namespaces of one division: the same token against the same allowed set.
-  const key = JSON.stringify(subject.allowance);
-  if (!memo.has(key)) memo.set(key, escapes(acl, allowedAcl(allowedRules(subject.allowance, config))));
-  for (const e of memo.get(key)!) {
-    report(
-      `${subject.name} reaches ${e.path} (${e.extra.join(", ")}) through path "${e.rule}" of policy ${e.sources.join(", ")}, granted by ${grantedBy}; the catalogue allows it ${describeAllowance(subject.allowance, config)}`,
-      urn,
-    );
-  }
+const sameShape = (a: Allowance, b: Allowance) => JSON.stringify({ ...a, robots: undefined }) === JSON.stringify({ ...b, robots: undefined });
+
+/**
+ * The resource to report an escape on: the one that widened access. A principal holding the
+ * very policy its catalogue shape names (a tenant and its division's policy) is not the
+ * intruder: the policy's text is. Otherwise the resource that handed out the policy is.
+ */
+function intruder(h: PolicyHolder, e: Escape<string>, model: StackModel): string {
+  const names = e.sources.map((s) => (s.endsWith(FOUNDATION) ? s.slice(0, -FOUNDATION.length) : s));
+  const entitled = names.every((n) => {
+    if (n === "default") return true;
+    const shape = shapeOfName(n, model);
+    return shape !== undefined && sameShape(shape, h.allowance);
+  });
+  const text = entitled ? model.policies.find((p) => names.includes(p.name)) : undefined;
+  return text?.urn ?? h.policies.find((p) => names.includes(p.name))?.urn ?? h.urn;
 }
 
 /** Config with the KV mount the stack's foundation reports, when it reports one. */
@@ -204,23 +102,24 @@ export function effectiveConfig<C extends { kvMount: string }>(config: C, model:
 export const vaultEffectiveAccess = stackRule<AccessConfig>({
   name: "vault-effective-access",
   description:
-    "Every principal (ServiceAccount bound by any kubernetes auth role, AppRole/JWT/LDAP/token roles, identity groups and entities, tokens) reaches, under Vault's matching rules, only what the catalogue allows it: a tenant's app-eso its division's KV subtree, pipelines the exact robots of this cluster's tenants, the platform store read under ocp/<cluster>/, the store PushSecrets write through (in ESO's namespace) create/read/update there, admin groups their prefixes, anyone else nothing in the KV mount.",
+    "Every principal (ServiceAccounts bound by kubernetes auth roles; roles, users and groups of every other auth method; token roles with their policy globs; tokens; identity groups through every member, alias and subgroup; entities) reaches, under Vault's matching rules, only what the catalogue allows it: a tenant's app-eso its division's KV subtree, pipelines the exact robots of this cluster's tenants, the platform store read under ocp/<cluster>/, the store PushSecrets write through (in ESO's namespace) create/read/update there, members of the identity-provider group vault-admins-<env> their prefixes, anyone else nothing that reads a secret in any engine and no writes to policies, auth or identity; every token may also do what Vault's default policy allows.",
   configSchema: ACCESS_SCHEMA,
   async check(resources, rawConfig, report) {
-    const model = buildModel(resources);
+    const model = modelOf(resources);
     const config = effectiveConfig(rawConfig, model);
     const texts = await policyTexts(model);
-    const platformSas = platformServiceAccounts(resources);
-    const pushSas = pushServiceAccounts(resources);
-    for (const role of model.kubernetesRoles) {
-      const acl = aclFor(role.policies, texts, model, config);
-      const memo = new Map<string, Array<Escape<string>>>();
-      for (const subject of subjectsOf(role, model, platformSas, pushSas, config)) judge(subject, acl, `kubernetes auth role ${role.mount}/${role.role} (${role.via})`, role.urn, config, report, memo);
-    }
-    for (const grant of model.otherGrants) {
-      const acl = aclFor(grant.policies, texts, model, config);
-      const allowance: Allowance = grant.adminEnv ? { kind: "admin", env: grant.adminEnv } : { kind: "unknown" };
-      judge({ name: grant.principal, allowance }, acl, grant.principal, grant.urn, config, report);
+    // A role binds many namespaces of one division: the same token against the same allowed set.
+    const memo = new Map<string, Array<Escape<string>>>();
+    for (const h of policyHolders(resources, config)) {
+      const names = h.policies.map((p) => p.name);
+      const key = JSON.stringify([[...new Set(names)].sort(), h.allowance]);
+      if (!memo.has(key)) memo.set(key, escapes(aclFor(names, texts, model, config), allowedAcl(allowedRules(h.allowance, config))));
+      for (const e of memo.get(key)!) {
+        report(
+          `${h.principal} reaches ${e.path} (${e.extra.join(", ")}) through path "${e.rule}" of policy ${e.sources.join(", ")}, granted by ${h.grantedBy}; the catalogue allows it ${describeAllowance(h.allowance, config)}`,
+          intruder(h, e, model),
+        );
+      }
     }
   },
 });
@@ -228,10 +127,10 @@ export const vaultEffectiveAccess = stackRule<AccessConfig>({
 export const vaultPolicyShape = stackRule<AccessConfig>({
   name: "vault-policy-shape",
   description:
-    "A policy carrying a platform name (apps-<division>-read, platform-<cluster>-read, platform-<cluster>-push-write, pipelines-<cluster>-quay-robot-read, <env>-kv-rw) grants no more than that shape, under Vault's matching rules: other stacks bind it by name. Never sudo; every policy text parses.",
+    "A policy carrying a platform name as Vault stores it (lower-cased: apps-<division>-read, platform-<cluster>-read, platform-<cluster>-push-write, pipelines-<cluster>-quay-robot-read, <env>-kv-rw, and Vault's own default, which every token carries) grants no more than that shape under Vault's matching rules, however it is written (vault.Policy or a raw write to sys/policies/acl or sys/policy): other stacks bind it by name. Never sudo; every policy text parses.",
   configSchema: ACCESS_SCHEMA,
   async check(resources, rawConfig, report) {
-    const model = buildModel(resources);
+    const model = modelOf(resources);
     const config = effectiveConfig(rawConfig, model);
     for (const source of model.policies) {
       let rules: PolicyRule[];
@@ -246,11 +145,9 @@ export const vaultPolicyShape = stackRule<AccessConfig>({
       if (!kind) continue;
       const shape = shapeOf(kind, model);
       const acl = compileAcl(rules.map((r) => ({ ...r, source: source.name })));
+      const what = kind.kind === "default" ? "Vault's default policy, which every token carries," : `named as ${kind.kind === "admin" ? "an" : "a"} ${kind.kind} policy but`;
       for (const e of escapes(acl, allowedAcl(allowedRules(shape, config)))) {
-        report(
-          `Vault policy "${source.name}" (${source.via}) is named as ${kind.kind === "admin" ? "an" : "a"} ${kind.kind} policy but reaches ${e.path} (${e.extra.join(", ")}) through path "${e.rule}"; that name may grant only ${describeAllowance(shape, config)}`,
-          source.urn,
-        );
+        report(`Vault policy "${source.name}" (${source.via}) is ${what} reaches ${e.path} (${e.extra.join(", ")}) through path "${e.rule}"; that name may grant only ${describeAllowance(shape, config)}`, source.urn);
       }
     }
   },

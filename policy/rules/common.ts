@@ -28,10 +28,13 @@ export type PolicyKind =
   | { kind: "platform"; cluster: string }
   | { kind: "push"; cluster: string }
   | { kind: "pipelines"; cluster: string }
-  | { kind: "admin"; env: string };
+  | { kind: "admin"; env: string }
+  /** Vault's built-in policy, on every token: its shape is what Vault ships */
+  | { kind: "default" };
 
 /** Which of the platform's policy shapes a Vault policy name is, if any. */
 export function classifyPolicy(name: string): PolicyKind | undefined {
+  if (name === "default") return { kind: "default" };
   // The cluster-named shapes first: `apps-` alone would also match nothing else, but keep order explicit.
   const push = clusterOfPushPolicy(name);
   if (push) return { kind: "push", cluster: push };

@@ -1,21 +1,22 @@
 // Naming rules: every name the platform depends on is the one the naming module computes.
 import * as naming from "../../model/naming";
 import { resourceRule } from "../rule";
-import { esoKind, metaOf, objectName, specOf, TYPES, type ExternalSecretSpec, type RoleProps, type SecretStoreSpec } from "../shapes";
+import { policyName } from "../vaultPaths";
+import { esoKind, kindIn, metaOf, objectName, specOf, TYPES, type ExternalSecretSpec, type RoleProps, type SecretStoreSpec } from "../shapes";
 import { AUTH_PATHS_SCHEMA, classifyPolicy, clusterOfAuthPath, divisionOfPolicy, isTenantNamespace, teamOfCiSecret, type AuthPathConfig } from "./common";
 
 export const tenantNamespaceNaming = resourceRule({
   name: "tenant-namespace-naming",
   description: `Tenant namespaces are apps-<division>-<app>-<env>, DNS-1123 (<= 63 characters), labelled ${naming.TENANT_LABEL}: "true" and with labels matching the name; no NamespacePatch sets apps.platform/ labels.`,
   check(r, _config, report) {
-    if (r.type === TYPES.namespacePatch) {
+    if (kindIn(r) === "NamespacePatch") {
       const platformLabels = Object.keys(metaOf(r).labels ?? {}).filter((k) => k.startsWith("apps.platform/"));
       if (platformLabels.length) {
         report(`NamespacePatch ${metaOf(r).name} sets ${platformLabels.join(", ")}: those labels decide which secrets reach a namespace and which division it reads; only the Namespace resource that creates a tenant namespace sets them`);
       }
       return;
     }
-    if (r.type !== TYPES.namespace) return;
+    if (kindIn(r) !== "Namespace") return;
     const meta = metaOf(r);
     const name = meta.name ?? "";
     const labels = meta.labels ?? {};
@@ -49,6 +50,10 @@ export const vaultPolicyNaming = resourceRule({
     const name = r.props.name;
     if (typeof name !== "string") {
       report("Vault policy has no explicit name: @pulumi/vault then adds a random suffix, and no role can list it reliably; set `name`");
+      return;
+    }
+    if (policyName(name) !== name) {
+      report(`Vault policy "${name}" is stored by Vault as "${policyName(name)}" (trimmed, lower-cased): name it so, or it silently rewrites that policy while the stack shows another name`);
       return;
     }
     if (!classifyPolicy(name)) {

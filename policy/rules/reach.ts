@@ -1,13 +1,16 @@
 // Rules on what Kubernetes objects route to or expose: namespace selection, store references
 // and logins, CI robots, RBAC over tenant Secrets, and one manager per object.
 import * as naming from "../../model/naming";
-import { buildModel, genericData, isGeneric, POLICY_PATH, type KubernetesRole, type StackModel } from "../model";
+import { modelOf, isGeneric, POLICY_PATH, type KubernetesRole, type StackModel } from "../model";
 import { namespaceLabels, selects, selectsWithout, type LabelSelector, type NamespaceSelection } from "../../model/labelSelector";
 import { stackRule } from "../rule";
-import { esoKind, metaOf, objectName, specOf, TYPES, type ClusterExternalSecretSpec, type ResourceView, type SecretStoreSpec, type StoreRef, type VaultStoreProvider } from "../shapes";
+import { esoKind, intruders, kindIn, kubernetesType, metaOf, objectName, specOf, TYPES, type ClusterExternalSecretSpec, type ResourceView, type SecretStoreSpec, type StoreRef, type VaultStoreProvider } from "../shapes";
 import { effectiveConfig, KV_SCHEMA, type AccessConfig } from "./access";
 import { CI_ROBOT_KEY, teamOfCiSecret } from "./common";
+import { accessDefaults } from "../allowance";
 import { CLUSTER_GENERATOR, INERT_GENERATORS } from "./scoping";
+import { policyHolders } from "../holders";
+import { policyName } from "../vaultPaths";
 
 interface Selection {
   what: string;
@@ -53,7 +56,7 @@ export const namespaceSelection = stackRule({
   name: "namespace-selection",
   description: `ClusterSecretStore conditions, ClusterExternalSecret and ClusterPushSecret selections reach only namespaces labelled ${TENANT}: "true", judged with Kubernetes selector semantics against the tenant namespaces, the platform's own and any namespace created later with any labels.`,
   check(resources, _config, report) {
-    const model = buildModel(resources);
+    const model = modelOf(resources);
     const platform = platformNamespaces(resources, model);
     const labelsOf = (name: string) => namespaceLabels(name, model.namespaces.get(name)?.labels ?? {});
     for (const r of resources) {
@@ -104,11 +107,21 @@ function storeRefs(r: ResourceView): StoreRef[] {
   return [];
 }
 
+/** Generators an ExternalSecret or PushSecret takes values from. */
+function generatorRefs(r: ResourceView): Array<{ kind?: string; name?: string }> {
+  const spec = (r.props.spec ?? {}) as { dataFrom?: Array<{ sourceRef?: { generatorRef?: { kind?: string; name?: string } } }>; selector?: { generatorRef?: { kind?: string; name?: string } } };
+  const kind = esoKind(r.type);
+  if (kind === "ExternalSecret") return (spec.dataFrom ?? []).map((d) => d.sourceRef?.generatorRef).filter((g): g is { kind?: string; name?: string } => g !== undefined);
+  if (kind === "PushSecret") return spec.selector?.generatorRef ? [spec.selector.generatorRef] : [];
+  return [];
+}
+
 export const storeRouting = stackRule({
   name: "store-routing",
-  description: `Every store reference of an ExternalSecret (spec and per-item sourceRef.storeRef) or PushSecret in a tenant namespace is its SecretStore ${naming.TENANT_STORE}, and in ${naming.PIPELINES_NAMESPACE} ${naming.PIPELINES_STORE}; the only ClusterSecretStore is ${naming.PLATFORM_STORE}.`,
+  description: `Every store reference of an ExternalSecret (spec and per-item sourceRef.storeRef) or PushSecret in a tenant namespace is its SecretStore ${naming.TENANT_STORE}, and in ${naming.PIPELINES_NAMESPACE} ${naming.PIPELINES_STORE}; a ClusterGenerator they read is one of this stack's of kind ${INERT_GENERATORS.join(" or ")}; the only ClusterSecretStore is ${naming.PLATFORM_STORE}.`,
   check(resources, _config, report) {
-    const model = buildModel(resources);
+    const model = modelOf(resources);
+    const clusterGenerators = new Map(resources.filter((r) => r.type === CLUSTER_GENERATOR).map((r) => [metaOf(r).name ?? "", specOf<{ kind?: string }>(r).kind ?? ""]));
     for (const r of resources) {
       const kind = esoKind(r.type);
       if (kind === "ClusterSecretStore" && metaOf(r).name !== naming.PLATFORM_STORE) {
@@ -120,6 +133,11 @@ export const storeRouting = stackRule({
       for (const ref of storeRefs(r)) {
         if ((ref.kind ?? "SecretStore") !== "SecretStore" || ref.name !== expected) {
           report(`${kind} ${objectName(r)} reads through ${ref.kind ?? "SecretStore"} "${ref.name}"; in ${ns} every reference must be SecretStore ${expected}, whose role reads only what this namespace may`, r.urn);
+        }
+      }
+      for (const gen of generatorRefs(r)) {
+        if (gen.kind === "ClusterGenerator" && !INERT_GENERATORS.includes(clusterGenerators.get(gen.name ?? "") ?? "")) {
+          report(`${kind} ${objectName(r)} reads ClusterGenerator "${gen.name}", ${clusterGenerators.has(gen.name ?? "") ? `of kind ${clusterGenerators.get(gen.name ?? "")}, which logs in somewhere itself` : "which this stack does not define"}; in ${ns} a generator is ${INERT_GENERATORS.join(" or ")}, or the namespace's own`, r.urn);
         }
       }
     }
@@ -187,26 +205,39 @@ function binds(role: KubernetesRole, namespace: string, sa: string): boolean {
   return role.names.some((n) => globMatches(n, sa)) && role.namespaces.some((n) => globMatches(n, namespace));
 }
 
-/** Vault stores and generators with their own login: SecretStore, ClusterSecretStore, VaultDynamicSecret. */
-function vaultLogins(r: ResourceView): VaultStoreProvider | undefined {
+/** Vault stores and generators with their own login: SecretStore, ClusterSecretStore, VaultDynamicSecret (namespaced or a ClusterGenerator of that kind). */
+function vaultLogins(r: ResourceView): { vault: VaultStoreProvider; generator?: "namespaced" | "cluster" } | undefined {
   const kind = esoKind(r.type);
-  if (kind === "SecretStore" || kind === "ClusterSecretStore") return specOf<SecretStoreSpec>(r).provider?.vault ?? {};
-  if (/^kubernetes:generators\.external-secrets\.io\/[^:]+:VaultDynamicSecret$/.test(r.type)) return specOf<{ provider?: VaultStoreProvider }>(r).provider ?? {};
+  if (kind === "SecretStore" || kind === "ClusterSecretStore") return { vault: specOf<SecretStoreSpec>(r).provider?.vault ?? {} };
+  if (kindIn(r, "generators.external-secrets.io") === "VaultDynamicSecret") return { vault: specOf<{ provider?: VaultStoreProvider }>(r).provider ?? {}, generator: "namespaced" };
+  if (r.type === CLUSTER_GENERATOR && specOf<{ kind?: string }>(r).kind === "VaultDynamicSecret") {
+    return { vault: specOf<{ generator?: { vaultDynamicSecretSpec?: { provider?: VaultStoreProvider } } }>(r).generator?.vaultDynamicSecretSpec?.provider ?? {}, generator: "cluster" };
+  }
   return undefined;
 }
 
 export const storeLoginBinding = stackRule<KvConfig>({
   name: "store-login-binding",
   description:
-    "Every Vault store (and VaultDynamicSecret generator) logs in with a kubernetes auth role of this stack that binds the store's own namespace and ServiceAccount with the store's audience, on a mount this stack defines; its path is the KV mount and its version v2 (seed 000: otherwise `permission denied`).",
+    "Every Vault store (and VaultDynamicSecret generator) logs in with a kubernetes auth role of this stack that binds the store's own namespace and ServiceAccount with the store's audience, on a mount this stack defines; its path is the KV mount and its version v2 (seed 000: otherwise `permission denied`). A generator never logs in as the platform's, the PushSecret store's or the pipelines' ServiceAccount (whoever references it receives what it reads), and no ClusterGenerator of kind VaultDynamicSecret lends a login to every namespace.",
   configSchema: KV_SCHEMA,
   check(resources, rawConfig, report) {
-    const model = buildModel(resources);
+    const model = modelOf(resources);
     const config = effectiveConfig(rawConfig, model);
+    const privileged = new Map(
+      policyHolders(resources, accessDefaults({ kvMount: config.kvMount }))
+        .filter((h) => h.serviceAccount && ["platform", "push", "pipelines"].includes(h.allowance.kind))
+        .map((h) => [`${h.serviceAccount!.namespace}/${h.serviceAccount!.name}`, h.allowance.kind]),
+    );
     for (const s of resources) {
-      const vault = vaultLogins(s);
-      if (!vault) continue;
-      const at = `${esoKind(s.type) ?? s.type.split(":").pop()} ${objectName(s)}`;
+      const login = vaultLogins(s);
+      if (!login) continue;
+      const vault = login.vault;
+      const at = `${esoKind(s.type) ?? kindIn(s, "generators.external-secrets.io") ?? s.type.split(":").pop()} ${objectName(s)}`;
+      if (login.generator === "cluster") {
+        report(`${at} is a ClusterGenerator of kind VaultDynamicSecret: every namespace that references it gets what its Vault login reads; use a namespaced VaultDynamicSecret where it is needed`, s.urn);
+        continue;
+      }
       const auth = vault.auth?.kubernetes;
       if (!auth) {
         report(`${at} is not a Vault store with kubernetes auth: the platform's principals are ServiceAccounts bound by kubernetes auth roles`, s.urn);
@@ -232,6 +263,8 @@ export const storeLoginBinding = stackRule<KvConfig>({
       }
       if (!binds(role, ns, sa.name)) {
         report(`${at} logs in as ${ns}/${sa.name} with role ${mount}/${role.role}, which binds ${JSON.stringify(role.names)} in ${JSON.stringify(role.namespaces)}: Vault answers "permission denied" (seed 000)`, s.urn);
+      } else if (login.generator && privileged.has(`${ns}/${sa.name}`)) {
+        report(`${at} logs in as ${ns}/${sa.name}, the ${privileged.get(`${ns}/${sa.name}`)} principal, with role ${mount}/${role.role}: any ExternalSecret referencing the generator copies what that identity reads (or mints, through method and path) into its own Secret`, s.urn);
       }
       const audiences = sa.audiences ?? [];
       if (role.audience && !audiences.includes(role.audience)) {
@@ -245,7 +278,7 @@ export const ciSecretOwner = stackRule({
   name: "ci-secret-owner",
   description: `A ${naming.ciSecret("<team>")} ExternalSecret in ${naming.PIPELINES_NAMESPACE} reads only the robot of the tenant whose namespaces carry ${naming.TEAM_LABEL}: <team>.`,
   check(resources, _config, report) {
-    const model = buildModel(resources);
+    const model = modelOf(resources);
     for (const r of resources) {
       if (esoKind(r.type) !== "ExternalSecret" || metaOf(r).namespace !== naming.PIPELINES_NAMESPACE) continue;
       const team = teamOfCiSecret(metaOf(r).name ?? "");
@@ -273,16 +306,14 @@ const CLUSTER_SCOPED = new Set(["Namespace", "ClusterRole", "ClusterRoleBinding"
 function identity(r: ResourceView): string | undefined {
   const p = r.props;
   const s = (k: string) => (typeof p[k] === "string" ? (p[k] as string).replace(/^\/+|\/+$/g, "") : undefined);
-  if (r.type.startsWith("kubernetes:")) {
-    const m = /^kubernetes:([^:]+):(\w+)$/.exec(r.type);
-    if (!m || m[2]!.endsWith("Patch") || m[2]!.endsWith("List") || !metaOf(r).name) return undefined;
-    const group = m[1]!.includes("/") && !m[1]!.startsWith("core/") ? m[1]!.split("/")[0] : "";
-    const kind = m[2]!;
-    return `kubernetes ${group ? `${group}/` : ""}${kind} ${CLUSTER_SCOPED.has(kind) ? "" : `${metaOf(r).namespace ?? "default"}/`}${metaOf(r).name}`;
+  const k8s = kubernetesType(r.type);
+  if (r.type.startsWith("kubernetes:") && k8s) {
+    if (k8s.kind.endsWith("Patch") || k8s.kind.endsWith("List") || !metaOf(r).name) return undefined;
+    return `kubernetes ${k8s.group ? `${k8s.group}/` : ""}${k8s.kind} ${CLUSTER_SCOPED.has(k8s.kind) ? "" : `${metaOf(r).namespace ?? "default"}/`}${metaOf(r).name}`;
   }
   switch (r.type) {
     case TYPES.policy:
-      return s("name") && `vault sys/policies/acl/${s("name")}`;
+      return s("name") && `vault sys/policies/acl/${policyName(s("name")!)}`;
     case TYPES.mount:
       return s("path") && `vault sys/mounts/${s("path")}`;
     case TYPES.authBackend:
@@ -300,7 +331,7 @@ function identity(r: ResourceView): string | undefined {
     const path = s("path");
     if (!path) return undefined;
     const policy = POLICY_PATH.exec(path);
-    return `vault ${policy ? `sys/policies/acl/${policy[1]}` : path}`;
+    return `vault ${policy ? `sys/policies/acl/${policyName(policy[1]!)}` : path}`;
   }
   if (r.type.startsWith("vault:") && s("roleName")) return `vault auth/${s("backend") ?? r.type.split(":")[1]!.split("/")[0]}/role/${s("roleName")}`;
   return undefined;
@@ -316,143 +347,8 @@ export const singleOwner = stackRule({
       if (id) owners.set(id, [...(owners.get(id) ?? []), r]);
     }
     for (const [id, rs] of owners) {
-      if (rs.length > 1) report(`${id} is managed by ${rs.length} resources (${rs.map((r) => r.urn.split("::").pop()).join(", ")}): each update of one overwrites the other`, rs[1]!.urn);
-    }
-  },
-});
-
-interface RbacRule {
-  apiGroups?: string[];
-  resources?: string[];
-  verbs?: string[];
-}
-
-/** Built-in ClusterRoles and whether they read Secrets or mint ServiceAccount tokens. */
-const BUILTIN_CLUSTER_ROLES: Record<string, boolean> = { "cluster-admin": true, admin: true, edit: true, view: false, "system:auth-delegator": false };
-
-function exposes(rules: readonly RbacRule[]): string | undefined {
-  for (const rule of rules) {
-    const groups = rule.apiGroups ?? [];
-    if (!groups.includes("") && !groups.includes("*")) continue;
-    const res = rule.resources ?? [];
-    const verbs = rule.verbs ?? [];
-    const any = (xs: string[], ys: string[]) => ys.some((y) => xs.includes(y));
-    if (any(res, ["secrets", "*"]) && any(verbs, ["get", "list", "watch", "*"])) return "reads Secrets";
-    if (any(res, ["serviceaccounts/token", "*"]) && any(verbs, ["create", "*"])) return "creates ServiceAccount tokens";
-    if (any(res, ["serviceaccounts", "*"]) && any(verbs, ["impersonate", "*"])) return "impersonates ServiceAccounts";
-  }
-  return undefined;
-}
-
-/** Rules of every Role and ClusterRole the stack defines, by `Kind:[namespace/]name`. */
-function rbacRoles(resources: readonly ResourceView[]): Map<string, RbacRule[]> {
-  const roles = new Map<string, RbacRule[]>();
-  for (const r of resources) {
-    const kind = /^kubernetes:rbac\.authorization\.k8s\.io\/v1:(Role|ClusterRole)$/.exec(r.type)?.[1];
-    if (kind) roles.set(roleKey({ kind, name: metaOf(r).name }, metaOf(r).namespace ?? "default"), Array.isArray(r.props.rules) ? (r.props.rules as RbacRule[]) : []);
-  }
-  return roles;
-}
-
-interface RoleRef {
-  kind?: string;
-  name?: string;
-}
-
-const roleKey = (ref: RoleRef, namespace: string) => `${ref.kind}:${ref.kind === "Role" ? `${namespace}/` : ""}${ref.name}`;
-const roleRefOf = (r: ResourceView) => (r.props.roleRef ?? {}) as RoleRef;
-const bindingKind = (r: ResourceView) => /^kubernetes:rbac\.authorization\.k8s\.io\/v1:(RoleBinding|ClusterRoleBinding)$/.exec(r.type)?.[1];
-
-export const tenantRbac = stackRule({
-  name: "tenant-rbac",
-  description: "No RoleBinding in a tenant namespace, and no ClusterRoleBinding, lets a subject read Secrets, mint ServiceAccount tokens or impersonate ServiceAccounts there: either hands over what the namespace's Vault login protects.",
-  check(resources, _config, report) {
-    const model = buildModel(resources);
-    const roles = rbacRoles(resources);
-    for (const r of resources) {
-      const kind = bindingKind(r);
-      if (!kind) continue;
-      const ns = metaOf(r).namespace ?? "default";
-      if (kind === "RoleBinding" && !model.tenants.has(ns) && !ns.startsWith(naming.TENANT_NAMESPACE_PREFIX)) continue;
-      const ref = roleRefOf(r);
-      const rules = roles.get(roleKey(ref, ns));
-      const what = rules ? exposes(rules) : ref.kind === "ClusterRole" && BUILTIN_CLUSTER_ROLES[ref.name ?? ""] ? "reads Secrets and creates ServiceAccount tokens" : undefined;
-      if (!what) continue;
-      const subjects = (Array.isArray(r.props.subjects) ? (r.props.subjects as Array<{ kind?: string; name?: string; namespace?: string }>) : []).map((s) => `${s.kind} ${s.namespace ? `${s.namespace}/` : ""}${s.name}`);
-      report(`${kind} ${objectName(r)} gives ${subjects.join(", ") || "its subjects"} ${ref.kind} ${ref.name}, which ${what} ${kind === "ClusterRoleBinding" ? "in every namespace, tenant namespaces included" : `in tenant namespace ${ns}`}`, r.urn);
-    }
-  },
-});
-
-/** Kubernetes types the pack judges (or knows cannot grant, route or expose access). */
-const JUDGED_KUBERNETES = new Set([
-  "core/v1:Namespace",
-  "core/v1:NamespacePatch",
-  "core/v1:ServiceAccount",
-  "core/v1:ServiceAccountPatch",
-  "core/v1:Secret",
-  "core/v1:SecretPatch",
-  "core/v1:ConfigMap",
-  "networking.k8s.io/v1:NetworkPolicy",
-  "rbac.authorization.k8s.io/v1:Role",
-  "rbac.authorization.k8s.io/v1:ClusterRole",
-  "rbac.authorization.k8s.io/v1:RoleBinding",
-  "rbac.authorization.k8s.io/v1:ClusterRoleBinding",
-]);
-
-const JUDGED_ESO = new Set(["ExternalSecret", "SecretStore", "ClusterSecretStore", "ClusterExternalSecret", "PushSecret", "ClusterPushSecret"]);
-
-/** Vault types judged beyond those that hand out policies (which the access rule judges whatever their type). */
-const JUDGED_VAULT = new Set([
-  TYPES.mount,
-  TYPES.policy,
-  TYPES.authBackend,
-  TYPES.role,
-  "vault:kubernetes/authBackendConfig:AuthBackendConfig",
-  "vault:identity/groupAlias:GroupAlias",
-  "vault:identity/entityAlias:EntityAlias",
-  "vault:kv/secretV2:SecretV2",
-]);
-
-/** Raw writes the pack reads: policies, auth roles, users and groups, auth mounts, KV data. */
-const JUDGED_RAW = /^\/?(sys\/(policies\/acl|policy|auth)\/|auth\/.+\/(role|roles|users|groups|map\/teams|map\/users)\/[^/]+$)/;
-
-function unjudged(r: ResourceView, kvMount: string): string | undefined {
-  if (r.type.startsWith("pulumi:") || r.type.startsWith("platform-secrets:") || r.type.startsWith("random:")) return undefined;
-  if (r.type.startsWith("kubernetes:")) {
-    const t = r.type.slice("kubernetes:".length);
-    if (JUDGED_KUBERNETES.has(t) || JUDGED_ESO.has(esoKind(r.type) ?? "")) return undefined;
-    if (/^generators\.external-secrets\.io\/[^:]+:(Password|UUID|VaultDynamicSecret)$/.test(t)) return undefined;
-    if (r.type === CLUSTER_GENERATOR && INERT_GENERATORS.includes(specOf<{ kind?: string }>(r).kind ?? "")) return undefined;
-    return `${r.type}`;
-  }
-  if (r.type.startsWith("vault:")) {
-    if (isGeneric(r)) {
-      const path = typeof r.props.path === "string" ? r.props.path : undefined;
-      if (path === undefined || JUDGED_RAW.test(path) || path.startsWith(`${kvMount}/`)) return undefined;
-      return `${r.type} writing ${path}${genericData(r) ? "" : " (body not readable)"}`;
-    }
-    if (JUDGED_VAULT.has(r.type) || Array.isArray(r.props.tokenPolicies) || Array.isArray(r.props.policies) || Array.isArray(r.props.allowedPolicies)) return undefined;
-    return r.type;
-  }
-  return r.type;
-}
-
-export const unjudgedType = stackRule<KvConfig>({
-  name: "unjudged-type",
-  enforcementLevel: "advisory",
-  description: "Advisory: names each resource whose type (or raw Vault path) the pack cannot judge, so that what it does not understand is said rather than passed in silence.",
-  configSchema: KV_SCHEMA,
-  check(resources, rawConfig, report) {
-    const config = effectiveConfig(rawConfig, buildModel(resources));
-    const roles = rbacRoles(resources);
-    for (const r of resources) {
-      const what = unjudged(r, config.kvMount);
-      if (what) report(`the pack cannot judge ${what} (${r.urn.split("::").pop()}): review what it grants, routes or exposes by hand`, r.urn);
-      const ref = roleRefOf(r);
-      if (bindingKind(r) && !roles.has(roleKey(ref, metaOf(r).namespace ?? "default")) && !(ref.kind === "ClusterRole" && (ref.name ?? "") in BUILTIN_CLUSTER_ROLES)) {
-        report(`the pack cannot judge ${objectName(r)}: it binds ${ref.kind} ${ref.name}, whose rules neither this stack nor the pack knows; check it grants no Secrets or tokens in tenant namespaces`, r.urn);
-      }
+      if (rs.length < 2) continue;
+      for (const r of intruders(rs)) report(`${id} is managed by ${rs.length} resources (${rs.map((x) => x.urn.split("::").pop()).join(", ")}): each update of one overwrites the other`, r.urn);
     }
   },
 });

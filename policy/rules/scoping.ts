@@ -199,15 +199,3 @@ export const protectedVaultMounts = resourceRule({
     if (r.type === TYPES.authBackend && !r.protect) report(`auth backend "${String(r.props.path)}" is not protected: deleting it drops every role and breaks every login`);
   },
 });
-
-export const noLiteralSecrets = resourceRule({
-  name: "no-literal-secrets",
-  description: "The stack manages no Kubernetes Secret (or SecretPatch) with literal data or stringData (secrets live in Vault, not in state or Git); the reviewer token Secret, filled by the cluster, aside.",
-  check(r, _config, report) {
-    if (r.type !== TYPES.secret && r.type !== TYPES.secretPatch) return;
-    const data = { ...((r.props.data as Record<string, unknown> | undefined) ?? {}), ...((r.props.stringData as Record<string, unknown> | undefined) ?? {}) };
-    if (Object.keys(data).length > 0) {
-      report(`Secret ${objectName(r)} carries literal ${Object.keys(data).join(", ")}: put the value in Vault and deliver it with an ExternalSecret`);
-    }
-  },
-});

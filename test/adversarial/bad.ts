@@ -4,12 +4,18 @@
 // must name (principal, path, resource).
 import * as k8s from "@pulumi/kubernetes";
 import * as vault from "@pulumi/vault";
+import type { PolicyPackConfig } from "@pulumi/policy";
+import { FAMILY_BAD } from "./families";
 
 export interface Fragment {
   name: string;
   /** shipped stack it is added to */
   stack: "spoke-dc-v6" | "vault";
   fragment: () => void;
+  /** the --policy-pack-config it is previewed with (default: none) */
+  config?: PolicyPackConfig;
+  /** issue 24's family, for the per-family count */
+  family?: string;
 }
 
 export interface BadFragment extends Fragment {
@@ -90,6 +96,7 @@ const TENANT = { "apps.platform/tenant": "true" };
 const CRUD = ["create", "read", "update", "delete", "list"];
 
 export const BAD: BadFragment[] = [
+  ...FAMILY_BAD,
   // --- effective Vault access and policy shapes
   {
     name: "ops-kv-rw with create/read/update/delete/list on secret/+/*",
@@ -722,21 +729,21 @@ export const BAD: BadFragment[] = [
     fragment: () => void endpoint("transit", "sys/mounts/transit", { type: "transit" }),
   },
   {
-    name: "a Deployment",
+    name: "a mutating admission webhook",
     stack: "spoke-dc-v6",
     rule: "unjudged-type",
-    message: /cannot judge kubernetes:apps\/v1:Deployment/,
+    message: /cannot judge kubernetes:admissionregistration\.k8s\.io\/v1:MutatingWebhookConfiguration/,
     fragment: () =>
-      void new k8s.apps.v1.Deployment("tool", {
-        metadata: { name: "tool", namespace: "apps-payments-checkout-api-dev" },
-        spec: { selector: { matchLabels: { app: "tool" } }, template: { metadata: { labels: { app: "tool" } }, spec: { containers: [{ name: "tool", image: "busybox" }] } } },
+      void new k8s.admissionregistration.v1.MutatingWebhookConfiguration("inject", {
+        metadata: { name: "inject" },
+        webhooks: [{ name: "inject.example.com", admissionReviewVersions: ["v1"], sideEffects: "None", clientConfig: { url: "https://inject.example.com/mutate" }, rules: [{ operations: ["CREATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["pods"] }] }],
       }),
   },
   {
     name: "a RoleBinding to a ClusterRole nobody can see",
     stack: "spoke-dc-v6",
     rule: "unjudged-type",
-    message: /cannot judge apps-payments-checkout-api-dev\/vendor-operator: it binds ClusterRole vendor-operator-role/,
+    message: /cannot judge RoleBinding apps-payments-checkout-api-dev\/vendor-operator: it binds ClusterRole vendor-operator-role/,
     fragment: () =>
       void new k8s.rbac.v1.RoleBinding("vendor-operator", {
         metadata: { name: "vendor-operator", namespace: "apps-payments-checkout-api-dev" },

@@ -3,6 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as vault from "@pulumi/vault";
 import type { Fragment } from "./bad";
+import { FAMILY_GOOD } from "./families";
 
 const hcl = (...rules: Array<[string, string[]]>) => rules.map(([p, caps]) => `path "${p}" {\n  capabilities = [${caps.map((c) => `"${c}"`).join(", ")}]\n}\n`).join("\n");
 const policy = (name: string, text: string) => new vault.Policy(name, { name, policy: text });
@@ -35,6 +36,7 @@ const es = (name: string, namespace: string, spec: Record<string, unknown>) =>
   });
 
 export const GOOD: Fragment[] = [
+  ...FAMILY_GOOD,
   {
     name: "division policy with a deny stanza",
     stack: "vault",
