@@ -17,6 +17,8 @@ export interface LoadedStack {
   config: StackConfig;
   tenants: Tenant[];
   plan: StackPlan;
+  /** Where a setting (a path like `["foundation", "stack"]`) is written: for errors found after loading. */
+  locate(path: KeyPath): Omit<ConfigIssue, "message">;
 }
 
 export function stackFilePath(stack: string): string {
@@ -162,7 +164,12 @@ export function loadStack(opts: LoadOptions): LoadedStack {
     }
   }
   if (issues.length > 0 || !config || !tenants) throw new ConfigError(sorted(issues));
-  return { stack: opts.stack, stackFile, config, tenants, plan: planStack(opts.stack, config, tenants) };
+  const locate = (path: KeyPath) => {
+    const shown = [`${PROJECT}:${String(path[0])}`, ...path.slice(1)];
+    const line = file?.source.lineOf(["config", ...shown]);
+    return { file: stackFile, key: formatKeyPath(shown), ...(line ? { line } : {}) };
+  };
+  return { stack: opts.stack, stackFile, config, tenants, plan: planStack(opts.stack, config, tenants), locate };
 }
 
 /** The catalogue named by a stack whose other settings failed, when the name itself is sound; else none is read. */

@@ -60,8 +60,9 @@ export class PreviewError extends Error {
   }
 }
 
-export function stackFile(root: string, project: ProjectFile, stack: string): string {
-  return join(root, project.stackConfigDir, `Pulumi.${stack}.yaml`);
+/** A stack's file, relative to the project root. */
+export function stackFile(project: ProjectFile, stack: string): string {
+  return join(project.stackConfigDir, `Pulumi.${stack}.yaml`);
 }
 
 /** The message of a failed program run, as the CLI would show it. */
@@ -79,9 +80,9 @@ function packConfigFor(info: AnalyzerInfo, pack: PackOptions): PolicyConfig {
 export async function previewStack(opts: PreviewOptions): Promise<PreviewResult> {
   const started = performance.now();
   const project = readProject(opts.root);
-  const file = stackFile(opts.root, project, opts.stack);
-  if (!existsSync(file)) throw new PreviewError(`no stack file ${file} for stack "${opts.stack}"`);
-  const env = stackConfigEnv(file, project.name);
+  const file = stackFile(project, opts.stack);
+  if (!existsSync(join(opts.root, file))) throw new PreviewError(`no stack file ${file} for stack "${opts.stack}"`);
+  const env = stackConfigEnv(opts.root, file, project.name);
   const stackOutputs = shippedStackOutputs(opts.root);
   const engine = new RecordingEngine({
     project: project.name,
