@@ -2,6 +2,9 @@
 // `<stack>`, `<org>/<stack>` or `<org>/<project>/<stack>`, each part 1-100 characters of
 // letters, digits, '-', '_' and '.'. Pure: shared by the config schema and the preview's CLI.
 
+/** The organization of Pulumi's DIY backend: the offline preview's unless `--stack` names another. */
+export const ORGANIZATION = "organization";
+
 export interface StackReference {
   organization?: string;
   project?: string;

@@ -10,6 +10,7 @@ import type {
   StackValidationArgs,
 } from "@pulumi/policy";
 import { unknownCheckingProxy } from "@pulumi/policy";
+import { closest } from "../model/spelling";
 import { plain, type RegisteredResource } from "./record";
 import { DEFAULT_ENFORCEMENT, PACK_NAME, POLICIES } from "../policy/policies";
 
@@ -26,7 +27,7 @@ const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disab
 
 export class PolicyConfigError extends Error {
   constructor(file: string, problems: string[]) {
-    super(`invalid policy pack config ${file}:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+    super(problems.length === 1 ? `invalid policy pack config ${file}: ${problems[0]}` : `invalid policy pack config ${file}:\n${problems.map((p) => `  ${p}`).join("\n")}`);
     this.name = "PolicyConfigError";
   }
 }
@@ -57,7 +58,11 @@ function validatorFor(policy: ConfigurablePolicy, schema: object): ReturnType<ty
 export function resolveConfig(packConfig: PolicyPackConfig, file = "policy config", policies: readonly ConfigurablePolicy[] = POLICIES): Map<string, Resolved> {
   const problems: string[] = [];
   const byName = new Map(policies.map((p) => [p.name, p]));
-  for (const name of Object.keys(packConfig)) if (!byName.has(name) && name !== "all") problems.push(`"${name}": no such policy in ${PACK_NAME}`);
+  for (const name of Object.keys(packConfig)) {
+    if (byName.has(name) || name === "all") continue;
+    const near = closest(name, byName.keys());
+    problems.push(`"${name}": no such policy in ${PACK_NAME}${near ? ` (did you mean "${near}"?)` : ""}`);
+  }
   const all = packConfig.all;
   const resolved = new Map<string, Resolved>();
   for (const policy of policies) {

@@ -42,9 +42,13 @@ export function oneIssue(issues: readonly ConfigIssue[], key: string): ConfigIss
   return found[0]!;
 }
 
+/** The command `npm run preview` runs (package.json), from any directory. */
+export const PREVIEW_COMMAND = [process.execPath, "--import=tsx", join(ROOT, "preview/cli.ts")] as const;
+
 /** `npm run preview -- <args>` as a user runs it: its own process, in `cwd` as the project root. */
 export function runPreview(args: string[], cwd = ROOT): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "preview/cli.ts"), ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  const [node, ...nodeArgs] = PREVIEW_COMMAND;
+  const r = spawnSync(node, [...nodeArgs, ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
