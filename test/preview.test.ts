@@ -84,7 +84,8 @@ describe("npm run preview", () => {
       "stacks/Pulumi.c.yaml": ownFoundationStack({ "platform-secrets:foundation": { stack: "org/platform-secrets/f" } }),
       "stacks/tenants.yaml": SEED_TENANTS,
     });
-    const r = runPreview(["--stack", "c"], root);
+    // The stack runs in organization "org", so its reference to org/platform-secrets/f is to a stack of its own project.
+    const r = runPreview(["--stack", "org/platform-secrets/c"], root);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('foundation stack org/platform-secrets/f has no read policy for division "payments"');
   });
