@@ -10,11 +10,12 @@ import { loadStack } from "../model/load";
 import { parsePreviewArgs, PREVIEW_USAGE, UsageError, type PreviewArgs } from "./args";
 import type { AnalyzerInfo, Finding } from "./engine/analyzer";
 import { endWithPreview } from "./engine/children";
+import { stackConfigEnv, type ProjectFile } from "./engine/project";
 import { errorText } from "./errorText";
 import { PolicyConfigError } from "./evaluate";
 import { OutputDirError } from "./outputDir";
 import { previewDigest, summary, writeArtifacts, type PolicyEvent, type PreviewDiagnostic } from "./render";
-import { PreviewError, previewStack, type PreviewResult } from "./run";
+import { PreviewError, previewStack, stackFile, type PreviewResult } from "./run";
 
 /** Findings as `pulumi preview` lists them: pack, level, rule, resource, message. */
 export function formatFindings(findings: readonly Finding[], info: AnalyzerInfo | undefined): string {
@@ -53,6 +54,7 @@ const hasMandatory = (findings: readonly Finding[]) => findings.some((f) => f.en
 
 interface RunOptions {
   root: string;
+  project: ProjectFile;
   organization: string;
   stack: string;
   outDir: string;
@@ -64,7 +66,10 @@ interface RunOptions {
 
 async function previewOne(o: RunOptions): Promise<number> {
   // The program checks its config first thing too; checking here answers in a moment instead of
-  // after the runner has started, with the same ConfigError.
+  // after the runner has started. The stack file as the CLI hands it over comes first: a value
+  // the offline preview cannot pass (a secret the program would read, a config too large for
+  // the environment) is named as such, not as the schema error it would cause.
+  stackConfigEnv(o.root, stackFile(o.project, o.stack), o.project.name);
   loadStack({ root: o.root, stack: o.stack });
   const run = await previewStack({
     root: o.root,
@@ -109,7 +114,7 @@ async function main(argv: readonly string[]): Promise<number> {
   let code = 0;
   for (const run of args.runs) {
     try {
-      code = Math.max(code, await previewOne({ root: args.root, ...run, json: args.json, debug: args.debug, packConfig: args.packConfig, ...(args.packConfigFile ? { packConfigFile: args.packConfigFile } : {}) }));
+      code = Math.max(code, await previewOne({ root: args.root, project: args.project, ...run, json: args.json, debug: args.debug, packConfig: args.packConfig, ...(args.packConfigFile ? { packConfigFile: args.packConfigFile } : {}) }));
     } catch (err) {
       console.error(`error: stack ${run.stack}: ${errorText(err, { debug: args.debug, known })}`);
       code = Math.max(code, 1);

@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { stringify } from "yaml";
 import { expect } from "vitest";
 import { ConfigError, type ConfigIssue } from "../model/configError";
@@ -138,3 +138,23 @@ export const T = {
   password: "random:index/randomPassword:RandomPassword",
   stackRef: "pulumi:pulumi:StackReference",
 } as const;
+
+/** Every entry under `dir`, without following links: what a removal or a write would change. */
+export function snapshot(dir: string, skip?: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const path = join(d, name);
+      if (path === skip) continue;
+      const st = lstatSync(path);
+      const rel = relative(dir, path);
+      if (st.isSymbolicLink()) out[rel] = `link:${readlinkSync(path)}`;
+      else if (st.isDirectory()) {
+        out[rel] = "dir";
+        walk(path);
+      } else out[rel] = `file:${readFileSync(path, "utf8")}`;
+    }
+  };
+  walk(dir);
+  return out;
+}
