@@ -140,7 +140,7 @@ describe("Feature: platform-secrets, Property 23.2: bad input to npm run preview
       "stacks/Pulumi.spoke-dc-v8.yaml": shipped("spoke-dc-v6"),
       "stacks/Pulumi.tabs.yaml": "config:\n  platform-secrets:vault:\n\taddress: https://v:8200\n",
       "stacks/Pulumi.secret.yaml": "config:\n  platform-secrets:vault:\n    address:\n      secure: AAABAHcipher\n",
-      "stacks/Pulumi.big.yaml": `config:\n  other:blob: ${"x".repeat(200 * 1024)}\n${stringify(ownFoundationStack().config).replace(/^/gm, "  ")}`,
+      "stacks/Pulumi.big.yaml": `config:\n  other:blob: ${"x".repeat(200 * 1024)}\n${stringify(ownFoundationStack({ "platform-secrets:cluster": { name: "big", apiServer: "https://api.big.example:6443" } }).config).replace(/^/gm, "  ")}`,
       "stacks/tenants.yaml": readFileSync(join(ROOT, "stacks/tenants.yaml"), "utf8"),
       "README.md": "a file\n",
       "null.json": "null",
