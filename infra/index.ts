@@ -6,7 +6,6 @@ import { ConfigError, formatIssues } from "../model/configError";
 import { loadStack, projectValues, type LoadedStack } from "../model/load";
 import type { PlatformSecretsOutputs } from "../model/outputs";
 import { definePlatform, FoundationError } from "./program";
-import { runError } from "./runError";
 import { keepDependencyFramesAsShipped } from "./stackFrames";
 
 keepDependencyFramesAsShipped();
@@ -36,9 +35,9 @@ export default async function main(): Promise<PlatformSecretsOutputs> {
     loaded = load();
     return await definePlatform(loaded);
   } catch (err) {
-    // RunError prints the message alone: these already name the file, key or stack to fix.
-    if (err instanceof ConfigError) throw runError(err.message);
-    if (err instanceof FoundationError && loaded) throw runError(formatIssues([{ ...loaded.locate(err.setting), message: err.message }]));
+    // The runner prints a RunError's message alone: these already name the file, line and key to fix.
+    if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+    if (err instanceof FoundationError && loaded) throw new pulumi.RunError(formatIssues([{ ...loaded.locate(err.setting), message: err.message }]));
     throw err;
   }
 }
