@@ -29,14 +29,23 @@ function read(value: object, key: string): unknown {
   }
 }
 
+/** `[object Error]` and the like; a proxy's traps may throw even for that. */
+function described(value: object): string {
+  try {
+    return Object.prototype.toString.call(value);
+  } catch {
+    return "[object]";
+  }
+}
+
 /**
  * The text to print for `err`. An error the preview itself raises for the operator (`known`)
  * prints its message; anything else its name and message, and its stack only with `debug`.
  */
 export function errorText(err: unknown, opts: { debug: boolean; known: (err: unknown) => boolean }): string {
-  if (err === null || typeof err !== "object") return bounded(String(err));
+  if (err === null || (typeof err !== "object" && typeof err !== "function")) return bounded(String(err));
   const message = read(err, "message");
-  const text = typeof message === "string" ? message : Object.prototype.toString.call(err);
+  const text = typeof message === "string" ? message : described(err);
   if (opts.known(err)) return bounded(opts.debug ? text : withoutTrace(text));
   const stack = read(err, "stack");
   if (opts.debug && typeof stack === "string") return bounded(stack);

@@ -66,8 +66,14 @@ export function resolveConfig(packConfig: PolicyPackConfig, file = "policy confi
   const all = packConfig.all;
   const resolved = new Map<string, Resolved>();
   for (const policy of policies) {
-    const raw = packConfig[policy.name] ?? all;
-    const entry: Record<string, unknown> = typeof raw === "string" ? { enforcementLevel: raw } : { ...(raw ?? {}) };
+    // A problem of the `all` entry is reported once, under its own name, not once per policy.
+    const source = packConfig[policy.name] !== undefined ? policy.name : "all";
+    const raw: unknown = packConfig[policy.name] ?? all;
+    if (raw !== undefined && typeof raw !== "string" && (raw === null || typeof raw !== "object" || Array.isArray(raw))) {
+      problems.push(`"${source}": must be an enforcement level (${LEVELS.join(", ")}) or an object of settings, not ${JSON.stringify(raw)}`);
+      continue;
+    }
+    const entry: Record<string, unknown> = typeof raw === "string" ? { enforcementLevel: raw } : { ...(raw as object | undefined) };
     const schema = {
       type: "object",
       properties: { enforcementLevel: { enum: LEVELS }, ...(policy.configSchema?.properties ?? {}) },
@@ -76,13 +82,13 @@ export function resolveConfig(packConfig: PolicyPackConfig, file = "policy confi
     };
     const validate = validatorFor(policy, schema);
     if (!validate(entry)) {
-      for (const e of validate.errors ?? []) problems.push(`"${policy.name}"${e.instancePath}: ${e.message}${e.params && "additionalProperty" in e.params ? ` (${String(e.params.additionalProperty)})` : ""}`);
+      for (const e of validate.errors ?? []) problems.push(`"${source}"${e.instancePath}: ${e.message}${e.params && "additionalProperty" in e.params ? ` (${String(e.params.additionalProperty)})` : ""}`);
       continue;
     }
     const { enforcementLevel, ...config } = entry;
     resolved.set(policy.name, { level: (enforcementLevel as EnforcementLevel | undefined) ?? policy.enforcementLevel ?? DEFAULT_ENFORCEMENT, config });
   }
-  if (problems.length) throw new PolicyConfigError(file, problems);
+  if (problems.length) throw new PolicyConfigError(file, [...new Set(problems)]);
   return resolved;
 }
 
