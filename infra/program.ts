@@ -76,7 +76,7 @@ export class FoundationError extends Error {
 /** The foundation stack must already provide what this cluster's roles list. */
 export function foundationPolicy(f: FoundationOutputs, division: string, kvMount: string, stack: string): string {
   if (f.kvMount !== kvMount) {
-    throw new FoundationError(`foundation stack ${stack} manages KV mount "${f.kvMount}" but this stack's is "${kvMount}"`, ["vault", "kvMount"]);
+    throw new FoundationError(`foundation stack ${stack} manages KV mount "${f.kvMount}" but this stack's platform-secrets:vault.kvMount is "${kvMount}"`, ["vault", "kvMount"]);
   }
   const policy = f.divisionPolicies[division];
   if (policy === undefined) {
