@@ -70,6 +70,8 @@ describe("parsePreviewArgs", () => {
     ["an unknown flag", ["--stak", "vault"], /unknown option --stak \(did you mean --stack\?\)/],
     ["a positional", ["vault"], /Unexpected argument 'vault'/],
   ])("refuses %s", (_what, argv, expected) => {
+    // A UsageError: printed with the usage line, never as an unexpected error.
+    expect(() => parse(...argv)).toThrow(UsageError);
     expect(message(() => parse(...argv))).toMatch(expected);
   });
 
