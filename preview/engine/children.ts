@@ -37,11 +37,6 @@ export function killAll(): void {
   for (const child of live) signalGroup(child, "SIGKILL");
 }
 
-/** Pids of the children still running (tests). */
-export function livePids(): number[] {
-  return [...live].flatMap((c) => (c.pid === undefined ? [] : [c.pid]));
-}
-
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
 
 /**
