@@ -7,6 +7,8 @@
 // group leader) then die at once instead of running on, re-parented to PID 1.
 "use strict";
 
+const { isMainThread } = require("node:worker_threads");
+
 function die() {
   try {
     // The whole group: the process itself and whatever it spawned.
@@ -17,9 +19,13 @@ function die() {
   }
 }
 
-process.stdin.on("end", die);
-process.stdin.on("close", die);
-process.stdin.on("error", die);
-process.stdin.resume();
-// Watching stdin must not keep the process alive once its own work is done.
-process.stdin.unref();
+// Node 20 also loads --require modules into the thread that runs module loader hooks (tsx's),
+// whose stdin is an empty stream that ends at once: only the main thread watches.
+if (isMainThread) {
+  process.stdin.on("end", die);
+  process.stdin.on("close", die);
+  process.stdin.on("error", die);
+  process.stdin.resume();
+  // Watching stdin must not keep the process alive once its own work is done.
+  process.stdin.unref();
+}
