@@ -63,7 +63,7 @@ export async function reportAtRef(root: string, stack: string, ref: string): Pro
   try {
     git(root, ["worktree", "add", "--detach", "--quiet", dir, commit]);
     symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
-    if (!existsSync(stackFile(dir, readProject(dir), stack))) return emptyReport(stack, `stack ${stack} does not exist at ${ref} (${commit.slice(0, 12)})`);
+    if (!existsSync(join(dir, stackFile(readProject(dir), stack)))) return emptyReport(stack, `stack ${stack} does not exist at ${ref} (${commit.slice(0, 12)})`);
     return await stackReport(dir, stack);
   } finally {
     process.off("SIGINT", onSignal);

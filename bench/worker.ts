@@ -65,7 +65,7 @@ if (mode === "program") {
     const project = { ...readProject(ROOT), programDirectory: join(ROOT, "bench"), entryPoint: "floor.ts" };
     const t0 = performance.now();
     const c0 = treeCpu();
-    const proc = await launchProgram({ root: ROOT, project, stack: STACK, organization: ORGANIZATION, env, address, extraEnv: { BENCH_RESOURCES: file! }, sampleRss: true });
+    const proc = await launchProgram({ root: ROOT, project, stack: STACK, organization: ORGANIZATION, env, address, extraEnv: { BENCH_RESOURCES: file! }, sampleRss: true }).result;
     seconds = (performance.now() - t0) / 1000;
     cpu = treeCpu() - c0;
     if (proc.exitCode !== 0) throw new Error(`floor program failed (${proc.exitCode}):\n${proc.stderr}`);

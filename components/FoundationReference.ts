@@ -28,7 +28,10 @@ export class FoundationReference extends pulumi.ComponentResource {
     super("platform-secrets:vault:FoundationReference", name, {}, opts);
     this.ref = new pulumi.StackReference(args.stack, {}, { parent: this });
     this.outputs = this.ref.getOutputDetails("foundation").then((d) => d.value as FoundationOutputs | undefined);
-    this.registerOutputs(pulumi.output(this.outputs.then((read): FoundationReferenceState => ({
+    // A failed read (no such stack, no access) is the program's to report, with the setting to
+    // fix; the component's outputs must not raise it a second time as another error.
+    const read = this.outputs.catch(() => undefined);
+    this.registerOutputs(pulumi.output(read.then((read): FoundationReferenceState => ({
       stack: args.stack,
       kvMount: read?.kvMount ?? "",
       policies: read ? [...Object.values(read.divisionPolicies), ...Object.values(read.adminGroups).map((g) => g.policy)].sort() : [],

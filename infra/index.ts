@@ -2,11 +2,13 @@
 // through the SDK's own runner exactly as the language host does. Config comes through Pulumi.
 import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../model/configError";
+import { ConfigError, formatIssues } from "../model/configError";
 import { loadStack, projectValues, type LoadedStack } from "../model/load";
 import type { PlatformSecretsOutputs } from "../model/outputs";
 import { definePlatform, FoundationError } from "./program";
-import { runError } from "./runError";
+import { keepDependencyFramesAsShipped } from "./stackFrames";
+
+keepDependencyFramesAsShipped();
 
 const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -28,11 +30,14 @@ function load(): LoadedStack {
 
 /** Pulumi awaits an ESM default export and takes what it returns as the stack outputs. */
 export default async function main(): Promise<PlatformSecretsOutputs> {
+  let loaded: LoadedStack | undefined;
   try {
-    return await definePlatform(load());
+    loaded = load();
+    return await definePlatform(loaded);
   } catch (err) {
-    // RunError prints the message alone: these already name the file, key or stack to fix.
-    if (err instanceof ConfigError || err instanceof FoundationError) throw runError(err.message);
+    // The runner prints a RunError's message alone: these already name the file, line and key to fix.
+    if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+    if (err instanceof FoundationError && loaded) throw new pulumi.RunError(formatIssues([{ ...loaded.locate(err.setting), message: err.message }]));
     throw err;
   }
 }

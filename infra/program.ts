@@ -7,7 +7,7 @@ import { ClusterSecretBridge, type FoundationLink } from "../components/ClusterS
 import { FoundationReference } from "../components/FoundationReference";
 import { VaultFoundation } from "../components/VaultFoundation";
 import { Adoption } from "../model/adoption";
-import { ConfigError } from "../model/configError";
+import { ConfigError, type KeyPath } from "../model/configError";
 import type { LoadedStack } from "../model/load";
 import { planOutputs, type FoundationOutputs, type PlatformSecretsOutputs } from "../model/outputs";
 
@@ -17,7 +17,9 @@ export async function definePlatform(loaded: LoadedStack): Promise<PlatformSecre
   // of this stack is registered, so nothing is half-created.
   const reference = plan.cluster && plan.foundationStack ? new FoundationReference("foundation", { stack: plan.foundationStack }) : undefined;
   if (reference && plan.cluster) {
-    const read = await reference.outputs;
+    const read = await reference.outputs.catch((err: unknown) => {
+      throw new FoundationError(`foundation stack ${plan.foundationStack} cannot be read: ${engineReason(err)}`);
+    });
     if (!read) throw new FoundationError(`foundation stack ${plan.foundationStack} exports no \`foundation\` output: run \`pulumi up\` on it first`);
     for (const division of plan.cluster.divisionRoles.map((d) => d.division)) foundationPolicy(read, division, config.vault.kvMount, plan.foundationStack!);
   }
@@ -53,9 +55,19 @@ export async function definePlatform(loaded: LoadedStack): Promise<PlatformSecre
   return planOutputs(plan);
 }
 
+/** What the engine said, without the SDK's wrapping (`failed to read resource #… [type]: 2 UNKNOWN: <reason>`). */
+function engineReason(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return /: \d+ [A-Z_]+: ([\s\S]*)$/.exec(message)?.[1] ?? message;
+}
+
 /** The foundation stack does not (yet) provide what this stack needs. */
 export class FoundationError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The setting to look at, as a config path. */
+    readonly setting: KeyPath = ["foundation", "stack"],
+  ) {
     super(message);
     this.name = "FoundationError";
   }
@@ -64,7 +76,7 @@ export class FoundationError extends Error {
 /** The foundation stack must already provide what this cluster's roles list. */
 export function foundationPolicy(f: FoundationOutputs, division: string, kvMount: string, stack: string): string {
   if (f.kvMount !== kvMount) {
-    throw new FoundationError(`foundation stack ${stack} manages KV mount "${f.kvMount}" but this stack's platform-secrets:vault.kvMount is "${kvMount}"`);
+    throw new FoundationError(`foundation stack ${stack} manages KV mount "${f.kvMount}" but this stack's platform-secrets:vault.kvMount is "${kvMount}"`, ["vault", "kvMount"]);
   }
   const policy = f.divisionPolicies[division];
   if (policy === undefined) {

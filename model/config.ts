@@ -8,6 +8,7 @@ import * as naming from "./naming";
 import { adoptSchema, missingGroupIds, type AdoptSettings } from "./adoption";
 import { apiServerCa, apiServerCaSchema, esoEgressSchema, trustProblems, type ApiServerCa } from "./clusterAccess";
 import { catalogueSchema, resolveCatalogue, type CatalogueEntry } from "./catalogue";
+import { stackReferenceProblem } from "./stackReference";
 
 export const PROJECT = "platform-secrets";
 /** Pulumi.yaml's `stackConfigDir`, where stack files and tenant catalogues live. */
@@ -15,7 +16,11 @@ export const STACKS_DIR = "stacks";
 
 const kvPath = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]*$/, { message: "must be one path segment of lower-case letters, digits, '-' or '_'" });
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, { message: "must be one path segment of lower-case letters, digits, '-' or '_'" })
+  .superRefine((s, ctx) => {
+    const reserved = naming.reservedPathProblem(s, "mount");
+    if (reserved) ctx.addIssue({ code: "custom", message: reserved });
+  });
 
 const kvPrefix = z
   .string()
@@ -62,9 +67,7 @@ const adminGroupSchema = z.strictObject({
 
 const foundationSchema = z
   .strictObject({
-    stack: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){0,2}$/, { message: "must be a stack reference like org/platform-secrets/vault (letters, digits, '-', '_', '.')" })
+    stack: checked(stackReferenceProblem, "a stack as Pulumi names it: <stack>, <org>/<stack> or <org>/<project>/<stack>, each part letters, digits, '-', '_' or '.'", "stack reference")
       .optional()
       .describe("Read the foundation (KV mount, division policies, canaries) from this stack, <org>/platform-secrets/<stack>, instead of owning it. Leave it out on a single-cluster platform or on the foundation stack itself. Checked: a stack without cluster must own its foundation."),
     adminGroups: z
@@ -79,6 +82,10 @@ const authSchema = z
     path: z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]*$/, { message: "must be a single auth mount path segment" })
+      .superRefine((s, ctx) => {
+        const reserved = naming.reservedPathProblem(s, "auth");
+        if (reserved) ctx.addIssue({ code: "custom", message: reserved });
+      })
       .optional()
       .describe("Path of the cluster's kubernetes auth mount. Default: <cluster>-k8s."),
     reviewer: z
@@ -250,6 +257,12 @@ function crossCheck(raw: RawStack, issue: (path: KeyPath, message: string) => vo
     issue(["vault", "egressCidrs"], `is required for a cluster stack: the ${naming.EGRESS_POLICY} NetworkPolicy needs Vault's address range (seed 000: ESO hangs without it)`);
   }
   for (const p of trustProblems({ ...raw.cluster, reviewer: raw.auth?.reviewer ?? "serviceaccount" })) issue(p.path, p.message);
+  // Every namespace a tenant catalogue produces carries the tenant prefix, so the prefix alone
+  // tells a tenant namespace, whichever catalogue is read.
+  const esoNamespace = raw.eso?.namespace;
+  if (esoNamespace?.startsWith(naming.TENANT_NAMESPACE_PREFIX)) {
+    issue(["eso", "namespace"], `"${esoNamespace}" is a tenant namespace (the ${naming.TENANT_NAMESPACE_PREFIX} prefix is the tenants'): the token reviewer's ServiceAccount, its token Secret bound to system:auth-delegator, the push store and the egress policy would sit where a tenant can read them; use ESO's own namespace, e.g. external-secrets`);
+  }
 }
 
 function toStackConfig(raw: RawStack, catalogue: CatalogueEntry[]): StackConfig {

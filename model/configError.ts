@@ -1,12 +1,14 @@
 // Config errors that point at a file, a line and a key path, so that an operator can
 // fix a stack or tenant file without reading the program.
-import { LineCounter, parseDocument, isNode, isScalar, type Document } from "yaml";
+import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
 
 export type KeyPath = ReadonlyArray<string | number>;
 
 export interface ConfigIssue {
   file: string;
   line?: number;
+  /** 1-based, where the parser can tell (YAML syntax errors). */
+  column?: number;
   /** Dotted path as the operator writes it, e.g. `platform-secrets:vault.address` or `tenants[2].team`. */
   key: string;
   message: string;
@@ -21,9 +23,11 @@ export class ConfigError extends Error {
   }
 }
 
+/** One problem on one line (`file:line:column: key: message`); several under a count. */
 export function formatIssues(issues: readonly ConfigIssue[]): string {
-  const lines = issues.map((i) => `  ${i.file}${i.line ? `:${i.line}` : ""}: ${i.key}: ${i.message}`);
-  return `invalid configuration (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`;
+  const lines = issues.map((i) => `${i.file}${i.line ? `:${i.line}${i.column ? `:${i.column}` : ""}` : ""}: ${i.key}: ${i.message}`);
+  if (lines.length === 1) return lines[0]!;
+  return `invalid configuration (${issues.length} problems):\n${lines.map((l) => `  ${l}`).join("\n")}`;
 }
 
 export function formatKeyPath(path: KeyPath): string {
@@ -35,7 +39,53 @@ export function formatKeyPath(path: KeyPath): string {
   return out;
 }
 
-/** A YAML file kept with its parse tree so issues can be placed on a line. */
+/** The parser's own wording without its "at line L, column C:" tail: the issue carries both. */
+function parserMessage(message: string): string {
+  return (message.split("\n")[0] ?? message).replace(/ at line \d+, column \d+:?$/, "");
+}
+
+type Visit = (node: Node, path: KeyPath) => void;
+
+/** Every node of a document with its key path, parents first. */
+function walk(node: unknown, path: KeyPath, fn: Visit): void {
+  if (!isNode(node)) return;
+  fn(node, path);
+  if (isMap(node)) for (const pair of node.items) walk(pair.value, [...path, keyText(pair.key)], fn);
+  else if (isSeq(node)) node.items.forEach((item, i) => walk(item, [...path, i], fn));
+}
+
+function keyText(key: unknown): string {
+  return isScalar(key) ? String(key.value) : String(key);
+}
+
+/**
+ * The key path of the innermost entry that starts at or before `offset`: for a syntax error,
+ * the key the operator was writing when the file went wrong.
+ */
+function pathAt(doc: Document, offset: number): KeyPath {
+  const path: Array<string | number> = [];
+  let node: unknown = doc.contents;
+  for (;;) {
+    if (isMap(node)) {
+      const pair = node.items.filter((p) => isPair(p) && isNode(p.key) && (p.key.range?.[0] ?? Infinity) <= offset).pop();
+      if (!pair) return path;
+      path.push(keyText(pair.key));
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const index = node.items.findLastIndex((item) => isNode(item) && (item.range?.[0] ?? Infinity) <= offset);
+      if (index < 0) return path;
+      path.push(index);
+      node = node.items[index];
+    } else return path;
+  }
+}
+
+/**
+ * A YAML file kept with its parse tree so issues can be placed on a line. The one parser for
+ * every YAML file the project reads (stack files, tenant catalogues, Pulumi.yaml): syntax
+ * errors, duplicate keys, tab indentation, alias bombs and numbers beyond a 64-bit float all
+ * come back as issues with a line, a column and the key they sit under.
+ */
 export class YamlSource {
   readonly file: string;
   readonly data: unknown;
@@ -48,13 +98,35 @@ export class YamlSource {
     this.text = text;
     this.lines = new LineCounter();
     this.doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: true, prettyErrors: true });
-    const errors = this.doc.errors.map((e) => ({ file, line: e.linePos?.[0].line ?? 1, key: "(yaml)", message: e.message.split("\n")[0] ?? e.message }));
+    const at = (offset: number, path: KeyPath, message: string): ConfigIssue => {
+      const { line, col } = this.lines.linePos(offset);
+      return { file, line, column: col, key: formatKeyPath(path) || "(yaml)", message };
+    };
+    const errors = this.doc.errors.map((e) => {
+      const path = pathAt(this.doc, e.pos[0]);
+      if (e.code === "DUPLICATE_KEY") return at(e.pos[0], path, `"${String(path[path.length - 1])}" is given twice in the same mapping; keep one`);
+      return at(e.pos[0], path, parserMessage(e.message));
+    });
     if (errors.length > 0) throw new ConfigError(errors);
+    const overflows: ConfigIssue[] = [];
+    walk(this.doc.contents, [], (node, path) => {
+      // `1e400` reads as Infinity, which JSON (and so Pulumi's config) turns into null.
+      if (isScalar(node) && typeof node.value === "number" && !Number.isFinite(node.value) && node.range) {
+        overflows.push(at(node.range[0], path, `${this.text.slice(node.range[0], node.range[1])} is not a finite number (beyond a 64-bit float); write a number in range, or quote it if it is text`));
+      }
+    });
+    if (overflows.length > 0) throw new ConfigError(overflows);
     try {
       this.data = this.doc.toJS() ?? {};
     } catch (err) {
-      // The parser accepts what toJS refuses, e.g. an alias expanded too often (a "billion laughs").
-      throw new ConfigError([{ file, line: 1, key: "(yaml)", message: (err as Error).message }]);
+      // The parser accepts what toJS refuses: an alias expanded too often (a "billion laughs").
+      let first: ConfigIssue | undefined;
+      visit(this.doc, {
+        Alias: (_key, node) => {
+          first ??= node.range ? at(node.range[0], [], "") : undefined;
+        },
+      });
+      throw new ConfigError([{ ...(first ?? { file, line: 1 }), key: "(yaml)", message: `${parserMessage((err as Error).message)} (aliases expand to too many nodes)` }]);
     }
   }
 

@@ -4,9 +4,11 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "n
 import { isAbsolute, join, relative, sep } from "node:path";
 import { parseStackConfig, PROJECT, STACKS_DIR, tenantsFileProblem, type StackConfig } from "./config";
 import { ConfigError, formatKeyPath, YamlSource, type ConfigIssue, type KeyPath } from "./configError";
+import { sharedClaims, type FleetMember } from "./fleet";
 import { selectionIssues } from "./optIn";
 import { planStack, type StackPlan } from "./plan";
-import { editDistance } from "./spelling";
+import { closest, editDistance } from "./spelling";
+import { parseStackReference } from "./stackReference";
 import { parseCatalogue, type Tenant } from "./tenants";
 
 export { STACKS_DIR };
@@ -17,6 +19,8 @@ export interface LoadedStack {
   config: StackConfig;
   tenants: Tenant[];
   plan: StackPlan;
+  /** Where a setting (a path like `["foundation", "stack"]`) is written: for errors found after loading. */
+  locate(path: KeyPath): Omit<ConfigIssue, "message">;
 }
 
 export function stackFilePath(stack: string): string {
@@ -73,27 +77,76 @@ function stackFileIssues(source: YamlSource): ConfigIssue[] {
   return issues;
 }
 
-/** Cluster names some stack file defines; a file that cannot be read contributes none (its stack reports why). */
-export function knownClusters(root: string): Set<string> {
+interface StackFileEntry {
+  stack: string;
+  file: string;
+  source: YamlSource;
+  values: Record<string, unknown>;
+}
+
+/** Every stack file of the project that parses as YAML; one that does not is left out (its own stack reports why). */
+function stackFiles(root: string): StackFileEntry[] {
   const dir = join(root, STACKS_DIR);
-  const names = new Set<string>();
-  if (!existsSync(dir)) return names;
-  for (const file of readdirSync(dir)) {
-    const stack = /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1];
+  if (!existsSync(dir)) return [];
+  const entries: StackFileEntry[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const stack = /^Pulumi\.(.+)\.yaml$/.exec(name)?.[1];
     if (stack === undefined) continue;
     try {
-      const name = clusterName(projectValues(readStackConfig(root, stack).config));
-      if (name !== undefined) names.add(name);
+      const { source, config } = readStackConfig(root, stack);
+      entries.push({ stack, file: stackFilePath(stack), source, values: projectValues(config) });
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
     }
   }
-  return names;
+  return entries;
+}
+
+/** Cluster names some stack file defines; a file that cannot be read contributes none (its stack reports why). */
+export function knownClusters(root: string): Set<string> {
+  return clustersOf(stackFiles(root));
+}
+
+function clustersOf(files: readonly StackFileEntry[]): Set<string> {
+  return new Set(files.flatMap((e) => clusterName(e.values) ?? []));
 }
 
 function clusterName(values: Record<string, unknown>): string | undefined {
   const cluster = values.cluster;
   return isRecord(cluster) && typeof cluster.name === "string" ? cluster.name : undefined;
+}
+
+/** The other stack files' valid configs, for the fleet check (an invalid one is its own stack's to report). */
+function fleetMembers(files: readonly StackFileEntry[], except: string): FleetMember[] {
+  return files.flatMap((e) => {
+    if (e.stack === except) return [];
+    try {
+      const config = parseStackConfig(e.values, { file: e.file });
+      return [{ file: e.file, config, lineOf: (path: KeyPath) => e.source.lineOf(["config", `${PROJECT}:${String(path[0])}`, ...path.slice(1)]) }];
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      return [];
+    }
+  });
+}
+
+/**
+ * A foundation reference within this project names one of its stack files, which must own the
+ * foundation; one to another project can only be checked by the engine that reads it.
+ */
+function foundationProblem(reference: string, stack: string, files: readonly StackFileEntry[]): string | undefined {
+  const ref = parseStackReference(reference);
+  if ((ref.project ?? PROJECT) !== PROJECT) return undefined;
+  if (ref.stack === stack) return `names this stack itself; a cluster stack reads its foundation from the stack that owns it, e.g. organization/${PROJECT}/vault`;
+  const target = files.find((e) => e.stack === ref.stack);
+  if (!target) {
+    const known = files.map((e) => e.stack);
+    const near = closest(ref.stack, known);
+    return `names stack "${ref.stack}", which has no stack file ${stackFilePath(ref.stack)}${near ? ` (did you mean "${near}"?)` : ""}; stacks of this project: ${known.join(", ")}`;
+  }
+  const foundation = target.values.foundation;
+  if (isRecord(foundation) && foundation.stack !== undefined) return `names stack "${ref.stack}", which does not own a foundation (${target.file} reads one from ${String(foundation.stack)}); name the stack that owns it`;
+  return undefined;
 }
 
 export interface LoadOptions {
@@ -123,6 +176,7 @@ function sorted(issues: readonly ConfigIssue[]): ConfigIssue[] {
 export function loadStack(opts: LoadOptions): LoadedStack {
   const stackFile = stackFilePath(opts.stack);
   const issues: ConfigIssue[] = [];
+  const files = stackFiles(opts.root);
   const file = existsSync(join(opts.root, stackFile)) ? collecting(issues, () => readStackConfig(opts.root, opts.stack)) : undefined;
   if (file) issues.push(...stackFileIssues(file.source));
   const values = opts.values ?? (file ? projectValues(file.config) : undefined);
@@ -134,7 +188,7 @@ export function loadStack(opts: LoadOptions): LoadedStack {
   let tenantsSource: { file: string; lineOf?: (p: KeyPath) => number | undefined } | undefined;
   if (tenantsName !== undefined) {
     const tenantsFile = `${STACKS_DIR}/${tenantsName}`;
-    const known = knownClusters(opts.root);
+    const known = clustersOf(files);
     const own = values && clusterName(values);
     if (own !== undefined) known.add(own);
     tenants = collecting(issues, () => {
@@ -161,8 +215,18 @@ export function loadStack(opts: LoadOptions): LoadedStack {
       );
     }
   }
+  const locate = (path: KeyPath) => {
+    const shown = [`${PROJECT}:${String(path[0])}`, ...path.slice(1)];
+    const line = file?.source.lineOf(["config", ...shown]);
+    return { file: stackFile, key: formatKeyPath(shown), ...(line ? { line } : {}) };
+  };
+  if (config) {
+    const foundation = config.foundationStack && foundationProblem(config.foundationStack, opts.stack, files);
+    if (foundation) issues.push({ ...locate(["foundation", "stack"]), message: foundation });
+    for (const shared of sharedClaims(config, fleetMembers(files, opts.stack))) issues.push({ ...locate(shared.path), message: shared.message });
+  }
   if (issues.length > 0 || !config || !tenants) throw new ConfigError(sorted(issues));
-  return { stack: opts.stack, stackFile, config, tenants, plan: planStack(opts.stack, config, tenants) };
+  return { stack: opts.stack, stackFile, config, tenants, plan: planStack(opts.stack, config, tenants), locate };
 }
 
 /** The catalogue named by a stack whose other settings failed, when the name itself is sound; else none is read. */

@@ -144,6 +144,23 @@ export function registryKey(cluster: string, secret: string): string {
   return `${registriesKeyPrefix(cluster)}${secret}`;
 }
 
+// Paths Vault (and OpenBao) keep for themselves: mounting there fails at `pulumi up`, after the
+// stacks around it were planned against it.
+
+/** Secret-engine mount paths Vault refuses (vault/mount.go `protectedMounts`). */
+export const VAULT_RESERVED_MOUNTS = ["audit", "auth", "cubbyhole", "identity", "sys"] as const;
+/** Auth mount paths Vault refuses: the token method is built in at auth/token and cannot move. */
+export const VAULT_RESERVED_AUTH_PATHS = ["token"] as const;
+
+/** Why `path` cannot be a mount of this kind, or undefined when it can. */
+export function reservedPathProblem(path: string, kind: "mount" | "auth"): string | undefined {
+  const reserved: readonly string[] = kind === "mount" ? VAULT_RESERVED_MOUNTS : VAULT_RESERVED_AUTH_PATHS;
+  if (!reserved.includes(path)) return undefined;
+  return kind === "mount"
+    ? `"${path}" is reserved by Vault (${reserved.map((r) => `${r}/`).join(", ")} are its own); choose another mount path, e.g. secret`
+    : `"${path}" is reserved by Vault (auth/token is its built-in token method); choose another path, e.g. the default <cluster>-k8s`;
+}
+
 // Vault API paths that policies grant on.
 
 export function kvDataPath(mount: string, key: string): string {

@@ -1,44 +1,21 @@
-// `npm run preview -- [--stack NAME | --all] [--out DIR] [--json] [--policy-pack-config FILE]`
+// `npm run preview -- [--stack NAME | --all] [--out DIR] [--json] [--policy-pack-config FILE] [--debug]`
 // An offline `pulumi preview --policy-pack policy`: the program runs on Pulumi's own Node.js
 // runner against a recording engine, the pack on run-policy-pack over the Analyzer protocol.
-// Exit 0: clean; 1: config or program error; 2: a mandatory policy failed.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
+// Exit 0: clean; 1: a mistake in the command line, the config or the program; 2: a mandatory
+// policy failed. The command line is checked before any work (preview/args.ts).
+import { join } from "node:path";
 import type { PolicyPackConfig } from "@pulumi/policy";
-import { PolicyConfigError } from "./evaluate";
+import { ConfigError } from "../model/configError";
+import { loadStack } from "../model/load";
+import { parsePreviewArgs, PREVIEW_USAGE, UsageError, type PreviewArgs } from "./args";
 import type { AnalyzerInfo, Finding } from "./engine/analyzer";
-import { readProject } from "./engine/project";
+import { endWithPreview } from "./engine/children";
+import { stackConfigEnv, type ProjectFile } from "./engine/project";
+import { errorText } from "./errorText";
+import { PolicyConfigError } from "./evaluate";
 import { OutputDirError } from "./outputDir";
 import { previewDigest, summary, writeArtifacts, type PolicyEvent, type PreviewDiagnostic } from "./render";
-import { PreviewError, previewStack, type PreviewResult } from "./run";
-
-const USAGE = "usage: npm run preview -- [--stack <name> | --all] [--out <dir>] [--json] [--policy-pack-config <file.json>]";
-
-/** The project, found as the Pulumi CLI finds it: the nearest `Pulumi.yaml` upward from the working directory. */
-function projectRoot(from: string): string {
-  for (let dir = resolve(from); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, "Pulumi.yaml"))) return dir;
-    if (dirname(dir) === dir) throw new PreviewError(`no Pulumi.yaml in ${from} or any parent directory`);
-  }
-}
-
-function shippedStacks(root: string): string[] {
-  const dir = join(root, readProject(root).stackConfigDir);
-  return readdirSync(dir)
-    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-    .filter((s): s is string => s !== undefined)
-    .sort();
-}
-
-function readPackConfig(file: string | undefined): PolicyPackConfig {
-  if (!file) return {};
-  try {
-    return JSON.parse(readFileSync(file, "utf8")) as PolicyPackConfig;
-  } catch (err) {
-    throw new PolicyConfigError(file, [(err as Error).message]);
-  }
-}
+import { PreviewError, previewStack, stackFile, type PreviewResult } from "./run";
 
 /** Findings as `pulumi preview` lists them: pack, level, rule, resource, message. */
 export function formatFindings(findings: readonly Finding[], info: AnalyzerInfo | undefined): string {
@@ -75,12 +52,36 @@ function engineDiagnostics(run: PreviewResult): PreviewDiagnostic[] {
 
 const hasMandatory = (findings: readonly Finding[]) => findings.some((f) => f.enforcementLevel === "mandatory");
 
-async function previewOne(root: string, stack: string, outDir: string, asJson: boolean, packConfig: PolicyPackConfig, packConfigFile?: string): Promise<number> {
-  const run = await previewStack({ root, stack, pack: { dir: join(root, "policy"), config: packConfig, ...(packConfigFile ? { configFile: packConfigFile } : {}) } });
+interface RunOptions {
+  root: string;
+  project: ProjectFile;
+  organization: string;
+  stack: string;
+  outDir: string;
+  json: boolean;
+  debug: boolean;
+  packConfig: PolicyPackConfig;
+  packConfigFile?: string;
+}
+
+async function previewOne(o: RunOptions): Promise<number> {
+  // The program checks its config first thing too; checking here answers in a moment instead of
+  // after the runner has started. The stack file as the CLI hands it over comes first: a value
+  // the offline preview cannot pass (a secret the program would read, a config too large for
+  // the environment) is named as such, not as the schema error it would cause.
+  stackConfigEnv(o.root, stackFile(o.project, o.stack), o.project.name);
+  loadStack({ root: o.root, stack: o.stack });
+  const run = await previewStack({
+    root: o.root,
+    stack: o.stack,
+    organization: o.organization,
+    debug: o.debug,
+    pack: { dir: join(o.root, "policy"), config: o.packConfig, ...(o.packConfigFile ? { configFile: o.packConfigFile } : {}) },
+  });
   const digest = previewDigest({ resources: run.resources, config: run.config, diagnostics: engineDiagnostics(run), policyEvents: policyEvents(run.findings), durationMs: run.durationMs });
-  const files = writeArtifacts(outDir, run.resources, digest, { projectRoot: root });
+  const files = writeArtifacts(o.outDir, run.resources, digest, { projectRoot: o.root });
   const code = hasMandatory(run.findings) ? 2 : 0;
-  if (asJson) {
+  if (o.json) {
     process.stdout.write(`${JSON.stringify(digest, null, 2)}\n`);
     return code;
   }
@@ -89,60 +90,43 @@ async function previewOne(root: string, stack: string, outDir: string, asJson: b
   const header = [
     foundationOut ? `foundation: managed by this stack (KV mount ${foundationOut.kvMount}/, ${Object.keys(foundationOut.divisionPolicies ?? {}).length} divisions)` : "foundation: read from its stack (FoundationReference)",
     clusterOut ? `cluster: ${clusterOut.cluster}, auth mount ${clusterOut.authPath}, ${Object.keys(clusterOut.tenantNamespaces ?? {}).length} tenant namespaces` : "cluster: none (foundation-only stack)",
-    `runner: ${run.program.argv.slice(0, 2).map((a) => a.replace(root, "")).join(" ")} … (${run.resources.length} registrations recorded)`,
+    `runner: ${run.program.argv.slice(0, 2).map((a) => a.replace(o.root, "")).join(" ")} … (${run.resources.length} registrations recorded)`,
   ];
-  console.log(summary(stack, run.resources, header));
+  console.log(summary(o.stack, run.resources, header));
   for (const d of engineDiagnostics(run)) console.log(`  ${d.severity}: ${d.message.trim()}`);
-  console.log(`Wrote ${files} files under ${outDir}/\n`);
+  console.log(`Wrote ${files} files under ${o.outDir}/\n`);
   console.log(formatFindings(run.findings, run.packInfo));
   return code;
 }
 
-async function main(): Promise<number> {
-  let args;
+/** Errors the preview raises for the operator: their message is what to print. */
+const known = (err: unknown) => err instanceof UsageError || err instanceof ConfigError || err instanceof PreviewError || err instanceof PolicyConfigError || err instanceof OutputDirError;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const debug = argv.includes("--debug");
+  let args: PreviewArgs;
   try {
-    args = parseArgs({
-      options: {
-        stack: { type: "string", default: "spoke-dc-v6" },
-        all: { type: "boolean", default: false },
-        out: { type: "string" },
-        json: { type: "boolean", default: false },
-        "policy-pack-config": { type: "string" },
-      },
-      allowPositionals: false,
-    }).values;
+    args = parsePreviewArgs(argv, process.cwd());
   } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
+    console.error(`error: ${errorText(err, { debug, known })}${err instanceof UsageError ? `\n${PREVIEW_USAGE}` : ""}`);
     return 1;
   }
-  const packConfigFile = args["policy-pack-config"];
-  let packConfig: PolicyPackConfig;
-  try {
-    packConfig = readPackConfig(packConfigFile);
-  } catch (err) {
-    console.error(`error: ${(err as Error).message}`);
-    return 1;
-  }
-  let root: string;
-  try {
-    root = projectRoot(process.cwd());
-  } catch (err) {
-    console.error(`error: ${(err as Error).message}`);
-    return 1;
-  }
-  const stacks = args.all ? shippedStacks(root) : [args.stack!];
   let code = 0;
-  for (const stack of stacks) {
-    const outDir = args.out && !args.all ? args.out : join(args.out ?? "out", stack);
+  for (const run of args.runs) {
     try {
-      code = Math.max(code, await previewOne(root, stack, outDir, args.json!, packConfig, packConfigFile));
+      code = Math.max(code, await previewOne({ root: args.root, project: args.project, ...run, json: args.json, debug: args.debug, packConfig: args.packConfig, ...(args.packConfigFile ? { packConfigFile: args.packConfigFile } : {}) }));
     } catch (err) {
-      if (err instanceof PreviewError || err instanceof PolicyConfigError || err instanceof OutputDirError) console.error(`error: stack ${stack}: ${err.message}`);
-      else console.error(`error: stack ${stack}: ${(err as Error).stack ?? String(err)}`);
+      console.error(`error: stack ${run.stack}: ${errorText(err, { debug: args.debug, known })}`);
       code = Math.max(code, 1);
     }
   }
   return code;
 }
 
-process.exitCode = await main();
+// A signal, or the parent going away (npm interrupted or killed alone), ends the preview and
+// everything it started; the output of a stack is written whole or not at all.
+endWithPreview((why, exitCode) => {
+  console.error(`error: stopped (${why}): the program and the policy pack were stopped with it`);
+  process.exit(exitCode);
+});
+process.exitCode = await main(process.argv.slice(2));

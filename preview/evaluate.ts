@@ -10,6 +10,7 @@ import type {
   StackValidationArgs,
 } from "@pulumi/policy";
 import { unknownCheckingProxy } from "@pulumi/policy";
+import { closest } from "../model/spelling";
 import { plain, type RegisteredResource } from "./record";
 import { DEFAULT_ENFORCEMENT, PACK_NAME, POLICIES } from "../policy/policies";
 
@@ -26,7 +27,7 @@ const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disab
 
 export class PolicyConfigError extends Error {
   constructor(file: string, problems: string[]) {
-    super(`invalid policy pack config ${file}:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+    super(problems.length === 1 ? `invalid policy pack config ${file}: ${problems[0]}` : `invalid policy pack config ${file}:\n${problems.map((p) => `  ${p}`).join("\n")}`);
     this.name = "PolicyConfigError";
   }
 }
@@ -57,12 +58,22 @@ function validatorFor(policy: ConfigurablePolicy, schema: object): ReturnType<ty
 export function resolveConfig(packConfig: PolicyPackConfig, file = "policy config", policies: readonly ConfigurablePolicy[] = POLICIES): Map<string, Resolved> {
   const problems: string[] = [];
   const byName = new Map(policies.map((p) => [p.name, p]));
-  for (const name of Object.keys(packConfig)) if (!byName.has(name) && name !== "all") problems.push(`"${name}": no such policy in ${PACK_NAME}`);
+  for (const name of Object.keys(packConfig)) {
+    if (byName.has(name) || name === "all") continue;
+    const near = closest(name, byName.keys());
+    problems.push(`"${name}": no such policy in ${PACK_NAME}${near ? ` (did you mean "${near}"?)` : ""}`);
+  }
   const all = packConfig.all;
   const resolved = new Map<string, Resolved>();
   for (const policy of policies) {
-    const raw = packConfig[policy.name] ?? all;
-    const entry: Record<string, unknown> = typeof raw === "string" ? { enforcementLevel: raw } : { ...(raw ?? {}) };
+    // A problem of the `all` entry is reported once, under its own name, not once per policy.
+    const source = packConfig[policy.name] !== undefined ? policy.name : "all";
+    const raw: unknown = packConfig[policy.name] ?? all;
+    if (raw !== undefined && typeof raw !== "string" && (raw === null || typeof raw !== "object" || Array.isArray(raw))) {
+      problems.push(`"${source}": must be an enforcement level (${LEVELS.join(", ")}) or an object of settings, not ${JSON.stringify(raw)}`);
+      continue;
+    }
+    const entry: Record<string, unknown> = typeof raw === "string" ? { enforcementLevel: raw } : { ...(raw as object | undefined) };
     const schema = {
       type: "object",
       properties: { enforcementLevel: { enum: LEVELS }, ...(policy.configSchema?.properties ?? {}) },
@@ -71,13 +82,13 @@ export function resolveConfig(packConfig: PolicyPackConfig, file = "policy confi
     };
     const validate = validatorFor(policy, schema);
     if (!validate(entry)) {
-      for (const e of validate.errors ?? []) problems.push(`"${policy.name}"${e.instancePath}: ${e.message}${e.params && "additionalProperty" in e.params ? ` (${String(e.params.additionalProperty)})` : ""}`);
+      for (const e of validate.errors ?? []) problems.push(`"${source}"${e.instancePath}: ${e.message}${e.params && "additionalProperty" in e.params ? ` (${String(e.params.additionalProperty)})` : ""}`);
       continue;
     }
     const { enforcementLevel, ...config } = entry;
     resolved.set(policy.name, { level: (enforcementLevel as EnforcementLevel | undefined) ?? policy.enforcementLevel ?? DEFAULT_ENFORCEMENT, config });
   }
-  if (problems.length) throw new PolicyConfigError(file, problems);
+  if (problems.length) throw new PolicyConfigError(file, [...new Set(problems)]);
   return resolved;
 }
 

@@ -1,7 +1,7 @@
 // The preview's output directory: one it created and marked, or an empty one it may claim.
 // Clearing is limited to a directory carrying the mark, so a mistyped `--out` (`.`, `~`,
 // `/tmp`) can never delete anything. Pure Node fs: no Pulumi.
-import { existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 
@@ -41,12 +41,19 @@ function real(path: string): string {
   return resolve(realpathSync(existing), ...rest);
 }
 
+/** The nearest existing path at or above `path`. */
+function nearestExisting(path: string): string {
+  let existing = path;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  return existing;
+}
+
 /**
- * Makes `dir` the preview's output: creates and marks it, or empties it if it carries the mark.
- * Refuses the project root, its parents, the home directory and its parents, a symbolic link,
- * and any non-empty directory without the mark. Returns the absolute directory.
+ * Why `dir` cannot be the preview's output, or undefined when it can: the checks `claimOutputDir`
+ * makes, without touching anything, so a command line can be refused before any work.
  */
-export function claimOutputDir(dir: string, opts: OutputDirOptions): string {
+export function outputDirProblem(dir: string, opts: OutputDirOptions): string | undefined {
+  if (dir.trim() === "") return "is empty; give a directory of its own, e.g. out/<stack>";
   const abs = resolve(dir);
   const target = real(abs);
   const guarded: Array<[string, string]> = [
@@ -54,24 +61,41 @@ export function claimOutputDir(dir: string, opts: OutputDirOptions): string {
     [real(resolve(opts.home ?? homedir())), "the home directory"],
   ];
   for (const [path, name] of guarded) {
-    if (within(path, target)) throw new OutputDirError(abs, `is ${path === target ? name : `a parent of ${name}`} (${path}); the preview clears its output directory, so give it a directory of its own, e.g. out/<stack>`);
+    if (within(path, target)) return `is ${path === target ? name : `a parent of ${name}`} (${path}); the preview clears its output directory, so give it a directory of its own, e.g. out/<stack>`;
   }
+  if (!existsSync(abs)) {
+    const existing = nearestExisting(abs);
+    return statSync(existing).isDirectory() ? undefined : `cannot be created: ${existing} is a file, not a directory`;
+  }
+  const stat = lstatSync(abs);
+  if (stat.isSymbolicLink()) return "is a symbolic link; give the directory it points to, or a new one";
+  if (!stat.isDirectory()) return "exists and is not a directory";
+  const entries = readdirSync(abs);
+  const marked = entries.includes(OUTPUT_MARKER) && lstatSync(resolve(abs, OUTPUT_MARKER)).isFile();
+  if (!marked && entries.length > 0) {
+    return `is not empty and was not created by the preview (it has no ${OUTPUT_MARKER} file); choose a new or empty directory, or empty this one yourself`;
+  }
+  return undefined;
+}
+
+/**
+ * Makes `dir` the preview's output: creates and marks it, or empties it if it carries the mark.
+ * Refuses (`outputDirProblem`) the project root, its parents, the home directory and its parents,
+ * a symbolic link, a path under a file, and any non-empty directory without the mark. Returns the
+ * absolute directory.
+ */
+export function claimOutputDir(dir: string, opts: OutputDirOptions): string {
+  const abs = resolve(dir);
+  const problem = outputDirProblem(dir, opts);
+  if (problem) throw new OutputDirError(abs, problem);
   if (!existsSync(abs)) {
     mkdirSync(abs, { recursive: true });
     writeFileSync(resolve(abs, OUTPUT_MARKER), MARKER_TEXT);
     return abs;
   }
-  const stat = lstatSync(abs);
-  if (stat.isSymbolicLink()) throw new OutputDirError(abs, "is a symbolic link; give the directory it points to, or a new one");
-  if (!stat.isDirectory()) throw new OutputDirError(abs, "exists and is not a directory");
   const entries = readdirSync(abs);
-  const marker = resolve(abs, OUTPUT_MARKER);
-  const marked = entries.includes(OUTPUT_MARKER) && lstatSync(marker).isFile();
-  if (!marked && entries.length > 0) {
-    throw new OutputDirError(abs, `is not empty and was not created by the preview (it has no ${OUTPUT_MARKER} file); choose a new or empty directory, or empty this one yourself`);
-  }
   // Removing an entry removes a symbolic link itself, never what it points to.
   for (const entry of entries) if (entry !== OUTPUT_MARKER) rmSync(resolve(abs, entry), { recursive: true, force: true });
-  if (!marked) writeFileSync(marker, MARKER_TEXT);
+  if (!entries.includes(OUTPUT_MARKER)) writeFileSync(resolve(abs, OUTPUT_MARKER), MARKER_TEXT);
   return abs;
 }

@@ -4,15 +4,18 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { PolicyPackConfig } from "@pulumi/policy";
-import { resolveConfig } from "./evaluate";
+import { PolicyConfigError, resolveConfig } from "./evaluate";
+import { signalGroup } from "./engine/children";
+import { withoutTrace } from "./errorText";
 import { PolicyPackProcess, type AnalyzerInfo, type Finding, type PolicyConfig } from "./engine/analyzer";
 import { RecordingEngine, type Diagnostic } from "./engine/monitor";
 import { EXIT_LOGGED, launchProgram, type ProgramProcess } from "./engine/program";
-import { readProject, stackConfigEnv, type ProjectFile } from "./engine/project";
+import { readProject, SECRET_TEXT, stackConfigEnv, type ProjectFile } from "./engine/project";
 import type { RegisteredResource } from "./record";
+import { ORGANIZATION } from "../model/stackReference";
 import { invokeAnswer, type LiveServiceAccounts, shippedStackOutputs } from "./standIns";
 
-export const ORGANIZATION = "organization";
+export { ORGANIZATION };
 
 export interface PackOptions {
   dir: string;
@@ -23,6 +26,10 @@ export interface PackOptions {
 export interface PreviewOptions {
   root: string;
   stack: string;
+  /** The organization the stack runs in (default: the DIY backend's, `organization`). */
+  organization?: string;
+  /** Show the runner's and the pack's stack traces in errors. */
+  debug?: boolean;
   /** Omit to preview without a policy pack. */
   pack?: PackOptions;
   extraEnv?: Record<string, string>;
@@ -35,7 +42,7 @@ export interface PreviewOptions {
 export interface PreviewResult {
   stack: string;
   project: ProjectFile;
-  /** `<ns>:<name>` config as handed to the program. */
+  /** `<ns>:<name>` config as handed to the program, secrets as `[secret]`. */
   config: Record<string, string>;
   resources: RegisteredResource[];
   diagnostics: Diagnostic[];
@@ -60,15 +67,29 @@ export class PreviewError extends Error {
   }
 }
 
-export function stackFile(root: string, project: ProjectFile, stack: string): string {
-  return join(root, project.stackConfigDir, `Pulumi.${stack}.yaml`);
+/** A stack's file, relative to the project root. */
+export function stackFile(project: ProjectFile, stack: string): string {
+  return join(project.stackConfigDir, `Pulumi.${stack}.yaml`);
 }
 
-/** The message of a failed program run, as the CLI would show it. */
-function failure(proc: ProgramProcess, diagnostics: readonly Diagnostic[]): string {
-  const errors = diagnostics.filter((d) => d.severity === "error").map((d) => d.message.trim());
-  if (proc.exitCode === EXIT_LOGGED && errors.length) return [...new Set(errors)].join("\n");
-  return [`Program exited with non-zero exit code: ${proc.exitCode}`, ...errors, proc.stderr.trim()].filter(Boolean).join("\n");
+/** The runner's own report of an error the program did not handle (the program's RunErrors are its bare messages). */
+const UNHANDLED = /^Running program '.*' failed with an unhandled exception:/;
+
+/**
+ * The message of a failed program run, as the CLI would show it. The messages the program chose
+ * (its RunErrors: a config error names file, line and key) come alone, without the runner's
+ * reports of the same failure as an unhandled exception (the SDK raises a failed read or
+ * registration once more that way); the runner's reports are shown without their stack
+ * frames, unless `debug`.
+ */
+function failure(proc: ProgramProcess, diagnostics: readonly Diagnostic[], debug: boolean): string {
+  const errors = [...new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.message.trim()))];
+  if (debug) return [`Program exited with ${proc.signal ?? `code ${proc.exitCode}`}`, ...errors, proc.stderr.trim()].filter(Boolean).join("\n");
+  const chosen = errors.filter((e) => !UNHANDLED.test(e));
+  if (proc.exitCode === EXIT_LOGGED && chosen.length) return chosen.join("\n");
+  if (proc.exitCode === EXIT_LOGGED && errors.length) return errors.map(withoutTrace).join("\n");
+  const how = proc.signal ? `the program was killed by ${proc.signal}` : `the program exited with code ${proc.exitCode}`;
+  return [how, ...errors.map(withoutTrace), withoutTrace(proc.stderr)].filter(Boolean).join("\n");
 }
 
 function packConfigFor(info: AnalyzerInfo, pack: PackOptions): PolicyConfig {
@@ -76,50 +97,66 @@ function packConfigFor(info: AnalyzerInfo, pack: PackOptions): PolicyConfig {
   return Object.fromEntries([...resolved].map(([name, r]) => [name, { enforcementLevel: r.level, properties: r.config }]));
 }
 
+/** A pack that stopped answering: what it said, without its stack frames unless `debug`. */
+function packFailure(err: unknown, pack: PolicyPackProcess | undefined, debug: boolean): PreviewError {
+  const said = [err instanceof Error ? err.message : String(err), pack?.stderr().trim() ?? ""].filter(Boolean).join("\n");
+  return new PreviewError(`the policy pack failed: ${debug ? said : withoutTrace(said)}`);
+}
+
 export async function previewStack(opts: PreviewOptions): Promise<PreviewResult> {
   const started = performance.now();
+  const debug = opts.debug ?? false;
+  const organization = opts.organization ?? ORGANIZATION;
   const project = readProject(opts.root);
-  const file = stackFile(opts.root, project, opts.stack);
-  if (!existsSync(file)) throw new PreviewError(`no stack file ${file} for stack "${opts.stack}"`);
-  const env = stackConfigEnv(file, project.name);
-  const stackOutputs = shippedStackOutputs(opts.root);
+  const file = stackFile(project, opts.stack);
+  if (!existsSync(join(opts.root, file))) throw new PreviewError(`no stack file ${file} for stack "${opts.stack}"`);
+  const env = stackConfigEnv(opts.root, file, project.name);
+  const stackOutputs = shippedStackOutputs(opts.root, { organization, project: project.name });
   const engine = new RecordingEngine({
     project: project.name,
     stack: opts.stack,
-    stackOutputs: (name) => {
-      try {
-        return stackOutputs(name) as Record<string, unknown>;
-      } catch {
-        return undefined;
-      }
-    },
+    stackOutputs: (name) => stackOutputs(name) as Record<string, unknown>,
     invoke: invokeAnswer,
     ...(opts.liveServiceAccounts ? { liveServiceAccounts: opts.liveServiceAccounts } : {}),
   });
   const address = await engine.start();
-  const ctx = { organization: ORGANIZATION, project: project.name, stack: opts.stack, env };
+  const ctx = { organization, project: project.name, stack: opts.stack, env };
   // The pack is only needed once the program has succeeded: on failure it is killed, not awaited.
   const abandonPack = new AbortController();
   const packStart = opts.pack ? PolicyPackProcess.start(opts.pack.dir, address, ctx, { signal: abandonPack.signal }) : undefined;
-  // A pack that fails to start must not leave the program's result unread, nor the reverse.
-  packStart?.catch(() => undefined);
   let pack: PolicyPackProcess | undefined;
   try {
-    const program = await launchProgram({ root: opts.root, project, stack: opts.stack, organization: ORGANIZATION, env, address, ...(opts.extraEnv ? { extraEnv: opts.extraEnv } : {}), ...(opts.sampleRss ? { sampleRss: true } : {}) });
-    if (program.exitCode !== 0) throw new PreviewError(failure(program, engine.diagnostics), engine.resources, program);
+    const running = launchProgram({ root: opts.root, project, stack: opts.stack, organization, env, address, ...(opts.extraEnv ? { extraEnv: opts.extraEnv } : {}), ...(opts.sampleRss ? { sampleRss: true } : {}) });
+    // A pack that dies (or fails to start) while the program runs stops the program: the
+    // preview cannot finish, and nothing it started may outlive it.
+    let packDied: unknown;
+    const watch = packStart?.then((p) => p.exited.then((how) => new Error(how))).catch((err: unknown) => err);
+    void watch?.then((err) => {
+      if (running.child.exitCode !== null || running.child.signalCode !== null || abandonPack.signal.aborted) return;
+      packDied = err;
+      signalGroup(running.child, "SIGKILL");
+    });
+    const program = await running.result;
+    if (packDied !== undefined) throw packFailure(packDied, undefined, debug);
+    if (program.exitCode !== 0) throw new PreviewError(failure(program, engine.diagnostics, debug), engine.resources, program);
     const root = engine.resources.find((r) => r.type === "pulumi:pulumi:Stack");
     let findings: Finding[] = [];
     let packInfo: AnalyzerInfo | undefined;
     if (packStart && opts.pack) {
-      pack = await packStart;
-      packInfo = await pack.info();
-      await pack.configure(packConfigFor(packInfo, opts.pack));
-      findings = await pack.analyze(engine.resources);
+      try {
+        pack = await packStart;
+        packInfo = await pack.info();
+        await pack.configure(packConfigFor(packInfo, opts.pack));
+        findings = await pack.analyze(engine.resources);
+      } catch (err) {
+        if (err instanceof PolicyConfigError) throw err;
+        throw packFailure(err, pack, debug);
+      }
     }
     return {
       stack: opts.stack,
       project,
-      config: env.config,
+      config: Object.fromEntries(Object.entries(env.config).map(([k, v]) => [k, env.secretKeys.includes(k) ? SECRET_TEXT : v])),
       resources: engine.resources,
       diagnostics: engine.diagnostics,
       outputs: root?.outputs ?? {},

@@ -1,7 +1,9 @@
 // What the offline engine answers in place of other stacks and providers, shared by the gRPC
 // engine and the in-process mock runtime so both paths see the same world.
 import { createHash } from "node:crypto";
-import { loadStack } from "../model/load";
+import { PROJECT } from "../model/config";
+import { loadStack, STACKS_DIR } from "../model/load";
+import { ORGANIZATION, parseStackReference, qualified } from "../model/stackReference";
 import { planOutputs, type PlatformSecretsOutputs } from "../model/outputs";
 
 /** A stable stand-in string for a value only a real server knows. */
@@ -10,11 +12,21 @@ export function fakeValue(seed: string, length: number): string {
 }
 
 /**
- * Outputs of a shipped stack for a StackReference to it (last path segment = stack name): the
- * contract `planOutputs` computes, which is what that stack exports after its `pulumi up`.
+ * Outputs of a stack of this project for a StackReference to it: the contract `planOutputs`
+ * computes from its stack file, which is what that stack exports after its `pulumi up`. A
+ * reference is resolved as the engine resolves it (missing parts from the running stack's
+ * organization and project); a stack of another organization or project is not in stacks/, and
+ * reading a local stack of the same name in its place would preview against the wrong foundation.
  */
-export function shippedStackOutputs(root: string): (stackRef: string) => PlatformSecretsOutputs {
-  return (stackRef) => planOutputs(loadStack({ root, stack: stackRef.split("/").pop()! }).plan);
+export function shippedStackOutputs(root: string, within: { organization: string; project: string } = { organization: ORGANIZATION, project: PROJECT }): (stackRef: string) => PlatformSecretsOutputs {
+  return (stackRef) => {
+    const ref = parseStackReference(stackRef);
+    const name = qualified(ref, within);
+    if (name !== qualified({ stack: ref.stack }, within)) {
+      throw new Error(`${name} is not a stack of ${within.organization}/${within.project}; the offline preview reads only those (from ${STACKS_DIR}/): read it with \`pulumi preview\``);
+    }
+    return planOutputs(loadStack({ root, stack: ref.stack }).plan);
+  };
 }
 
 /** Invoke results a provider would return; anything else is refused with the token named. */

@@ -33,3 +33,43 @@ export function soloStackValues(cluster: string, overrides: Record<string, unkno
     ...overrides,
   };
 }
+
+// Careless edits of a YAML file, line by line (the loader and CLI fuzzes).
+
+/** Values a careless edit leaves behind: wrong types, YAML syntax, out-of-range and foreign text. */
+export const token = fc.oneof(
+  fc.constantFrom("010", "true", "~", "", "[", "]", "{", "{a: 1}", "- x", "*a", "&a x", "!!binary x", "héllo wörld", "999.999.999.999/32", "../../../etc/x.yaml", "-1", "1e400", "0x1F", "spoke-dc-6", "'unterminated", '"\\u0000"', "<<: *a", ":", "#"),
+  fc.string({ maxLength: 12 }),
+);
+
+/** One line edit; `with` and `text` are used by the kinds that need them. */
+export interface Edit {
+  kind: "delete" | "duplicate" | "indent" | "dedent" | "swap" | "value" | "insert";
+  at: number;
+  with: number;
+  text: string;
+}
+
+export const edit: fc.Arbitrary<Edit> = fc.record({
+  kind: fc.constantFrom("delete" as const, "duplicate" as const, "indent" as const, "dedent" as const, "swap" as const, "value" as const, "insert" as const),
+  at: fc.nat(),
+  with: fc.nat(),
+  text: token,
+});
+
+export function mutate(text: string, edits: readonly Edit[]): string {
+  const lines = text.split("\n");
+  for (const e of edits) {
+    const i = e.at % lines.length;
+    const line = lines[i]!;
+    if (e.kind === "delete") lines.splice(i, 1);
+    else if (e.kind === "duplicate") lines.splice(i, 0, line);
+    else if (e.kind === "indent") lines[i] = `  ${line}`;
+    else if (e.kind === "dedent") lines[i] = line.replace(/^ {1,2}/, "");
+    else if (e.kind === "swap") [lines[i], lines[e.with % lines.length]] = [lines[e.with % lines.length]!, line];
+    else if (e.kind === "insert") lines.splice(i, 0, e.text);
+    else lines[i] = line.includes(":") ? `${line.slice(0, line.indexOf(":") + 1)} ${e.text}` : `${line.replace(/\S.*$/, "")}- ${e.text}`;
+    if (lines.length === 0) lines.push("");
+  }
+  return lines.join("\n");
+}

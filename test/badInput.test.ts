@@ -219,6 +219,104 @@ describe("YAML the parser accepts but cannot expand", () => {
   it("reports an alias bomb as a config error with a line, not a crash", () => {
     const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`)].join("\n");
     const issue = one(issuesOf({ [STACK]: stackYaml(), [TENANTS]: bomb }), "(yaml)");
-    expect(issue).toMatchObject({ file: TENANTS, line: 1, message: expect.stringMatching(/alias/i) });
+    // The first alias is where the expansion starts.
+    expect(issue).toMatchObject({ file: TENANTS, line: 2, column: 8, message: expect.stringMatching(/alias/i) });
+  });
+});
+
+// Issue 23: what the first round missed. Each answer names the file, the line and the key.
+describe("one YAML parser, stack files included: file, line, column and key", () => {
+  it.each([
+    ["broken YAML", "config:\n  platform-secrets:vault: [unclosed\n", 3, 1, "config.platform-secrets:vault[0]", /Flow sequence/],
+    ["a duplicate key", "config:\n  platform-secrets:vault:\n    address: https://a:8200\n    address: https://b:8200\n", 4, 5, "config.platform-secrets:vault.address", /"address" is given twice/],
+    ["tab indentation", "config:\n  platform-secrets:vault:\n\taddress: https://a:8200\n", 3, 1, "config.platform-secrets:vault", /Tabs are not allowed/],
+    ["a number beyond a 64-bit float", "config:\n  platform-secrets:vault:\n    address: https://a:8200\n    tokenTtlSeconds: 1e400\n", 4, 22, "config.platform-secrets:vault.tokenTtlSeconds", /1e400 is not a finite number/],
+  ])("reports %s in a stack file", (_what, text, line, column, key, message) => {
+    const issue = one(issuesOf({ [STACK]: text, [TENANTS]: SEED_TENANTS }), key);
+    expect(issue).toMatchObject({ file: STACK, line, column, message: expect.stringMatching(message) });
+  });
+
+  it("prints one problem on one line: file:line:column: key: message", () => {
+    expect(() => loadStack({ root: fixtureRoot({ [STACK]: "config:\n  a: 1\n  a: 2\n", [TENANTS]: SEED_TENANTS }), stack: "x" })).toThrow(/^stacks\/Pulumi\.x\.yaml:3:3: config\.a: "a" is given twice in the same mapping; keep one$/);
+  });
+});
+
+describe("Vault's reserved paths", () => {
+  it.each(["sys", "auth", "identity", "cubbyhole", "audit"])("refuses kvMount: %s, saying it is reserved", (mount) => {
+    const issue = one(issuesOf({ [STACK]: stackYaml().replace("    egressCidrs", `    kvMount: ${mount}\n    egressCidrs`), [TENANTS]: SEED_TENANTS }), "platform-secrets:vault.kvMount");
+    expect(issue).toMatchObject({ file: STACK, line: 7, message: expect.stringMatching(new RegExp(`"${mount}" is reserved by Vault`)) });
+  });
+
+  it("refuses auth.path: token, saying it is reserved, and accepts a path that only starts like one", () => {
+    const issue = one(issuesOf({ [STACK]: stackYaml("  platform-secrets:auth:\n    path: token\n"), [TENANTS]: SEED_TENANTS }), "platform-secrets:auth.path");
+    expect(issue).toMatchObject({ file: STACK, line: 9, message: expect.stringMatching(/"token" is reserved by Vault \(auth\/token/) });
+    const root = fixtureRoot({ [STACK]: stackYaml("  platform-secrets:auth:\n    path: tokens\n").replace("    egressCidrs", "    kvMount: system\n    egressCidrs"), [TENANTS]: SEED_TENANTS });
+    expect(loadStack({ root, stack: "x" }).config.cluster?.authPath).toBe("tokens");
+  });
+});
+
+describe("platform credentials only in a platform namespace", () => {
+  it.each([
+    ["a tenant's namespace", "apps-payments-checkout-api-dev"],
+    ["any name with the tenant prefix", "apps-platform"],
+  ])("refuses eso.namespace as %s", (_what, namespace) => {
+    const issue = one(issuesOf({ [STACK]: stackYaml(`  platform-secrets:eso:\n    namespace: ${namespace}\n`), [TENANTS]: SEED_TENANTS }), "platform-secrets:eso.namespace");
+    expect(issue).toMatchObject({ file: STACK, line: 9, message: expect.stringMatching(new RegExp(`"${namespace}" is a tenant namespace .*system:auth-delegator`)) });
+  });
+});
+
+describe("the foundation a cluster stack names", () => {
+  const withFoundation = (stack: string) => stackYaml(`  platform-secrets:foundation:\n    stack: ${stack}\n`);
+  const vaultStack = "config:\n  platform-secrets:vault:\n    address: https://vault.example:8200\n";
+
+  it("refuses the stack itself", () => {
+    const issue = one(issuesOf({ [STACK]: withFoundation("organization/platform-secrets/x"), "stacks/Pulumi.vault.yaml": vaultStack, [TENANTS]: SEED_TENANTS }), "platform-secrets:foundation.stack");
+    expect(issue).toMatchObject({ file: STACK, line: 9, message: expect.stringMatching(/^names this stack itself/) });
+  });
+
+  it("refuses a stack of this project without a stack file, suggesting the one meant", () => {
+    const issue = one(issuesOf({ [STACK]: withFoundation("organization/platform-secrets/vualt"), "stacks/Pulumi.vault.yaml": vaultStack, [TENANTS]: SEED_TENANTS }), "platform-secrets:foundation.stack");
+    expect(issue.message).toBe('names stack "vualt", which has no stack file stacks/Pulumi.vualt.yaml (did you mean "vault"?); stacks of this project: vault, x');
+  });
+
+  it("refuses a stack that reads its foundation instead of owning it", () => {
+    const reader = stackYaml("  platform-secrets:foundation:\n    stack: organization/platform-secrets/vault\n").replaceAll("spoke-dc-v6", "spoke-dc-v7");
+    const issue = one(issuesOf({ [STACK]: withFoundation("y"), "stacks/Pulumi.y.yaml": reader, "stacks/Pulumi.vault.yaml": vaultStack, [TENANTS]: SEED_TENANTS }), "platform-secrets:foundation.stack");
+    expect(issue.message).toMatch(/^names stack "y", which does not own a foundation \(stacks\/Pulumi\.y\.yaml reads one from organization\/platform-secrets\/vault\)/);
+  });
+
+  it("leaves a stack of another project to the engine that reads it", () => {
+    const root = fixtureRoot({ [STACK]: withFoundation("acme/other-project/vault"), [TENANTS]: SEED_TENANTS });
+    expect(loadStack({ root, stack: "x" }).config.foundationStack).toBe("acme/other-project/vault");
+  });
+});
+
+describe("Feature: platform-secrets, Property 23.1: no two stack files manage one cluster, auth mount or foundation", () => {
+  const shipped = (stack: string) => readFileSync(join(ROOT, `stacks/Pulumi.${stack}.yaml`), "utf8");
+  const shippedRoot = (extra: Record<string, string>) => fixtureRoot({ "stacks/Pulumi.vault.yaml": shipped("vault"), "stacks/Pulumi.spoke-dc-v6.yaml": shipped("spoke-dc-v6"), "stacks/Pulumi.spoke-dc-v7.yaml": shipped("spoke-dc-v7"), [TENANTS]: readFileSync(join(ROOT, TENANTS), "utf8"), ...extra });
+
+  it("refuses a copied stack file, naming both files, and the original stops too", () => {
+    const root = shippedRoot({ "stacks/Pulumi.spoke-dc-v8.yaml": shipped("spoke-dc-v6") });
+    const issues = issuesIn(root, "spoke-dc-v8");
+    expect(issues.map((i) => `${i.file}:${i.line}: ${i.key}`)).toEqual(["stacks/Pulumi.spoke-dc-v8.yaml:5: platform-secrets:cluster.name", "stacks/Pulumi.spoke-dc-v8.yaml:6: platform-secrets:cluster.apiServer"]);
+    expect(issues[0]!.message).toMatch(/^cluster "spoke-dc-v6" .* and auth mount auth\/spoke-dc-v6-k8s on https:\/\/vault\.sub\.comptech-lab\.com:8200 are also managed by stacks\/Pulumi\.spoke-dc-v6\.yaml:5/);
+    expect(issuesIn(root, "spoke-dc-v6").map((i) => i.message).join("\n")).toContain("also managed by stacks/Pulumi.spoke-dc-v8.yaml:5");
+  });
+
+  it("refuses a renamed copy that still points at the same API server and auth mount", () => {
+    const copy = shipped("spoke-dc-v6").replace("name: spoke-dc-v6", "name: spoke-dc-v8").replace("platform-secrets:vault:", "platform-secrets:auth:\n    path: spoke-dc-v6-k8s\n  platform-secrets:vault:");
+    const issues = issuesIn(shippedRoot({ "stacks/Pulumi.spoke-dc-v8.yaml": copy }), "spoke-dc-v8").filter((i) => i.message.includes("also managed by"));
+    expect(issues.map((i) => i.key).sort()).toEqual(["platform-secrets:auth.path", "platform-secrets:cluster.apiServer"]);
+  });
+
+  it("refuses a second foundation on the same Vault server however its address is spelt", () => {
+    const second = shipped("vault").replace("https://vault.sub.comptech-lab.com:8200", "https://VAULT.sub.comptech-lab.com:8200/");
+    const issue = one(issuesIn(shippedRoot({ "stacks/Pulumi.vault2.yaml": second }), "vault2"), "platform-secrets:vault.address");
+    expect(issue.message).toMatch(/^the Vault foundation on https:\/\/vault\.sub\.comptech-lab\.com:8200 .* is also managed by stacks\/Pulumi\.vault\.yaml:6/);
+  });
+
+  it("accepts a new cluster with its own name, API server and auth mount", () => {
+    const own = shipped("spoke-dc-v7").replaceAll("spoke-dc-v7", "spoke-dc-v8");
+    expect(loadStack({ root: shippedRoot({ "stacks/Pulumi.spoke-dc-v8.yaml": own }), stack: "spoke-dc-v8" }).config.cluster?.authPath).toBe("spoke-dc-v8-k8s");
   });
 });

@@ -107,19 +107,18 @@ describe("stack file", () => {
     expect(only(issuesOf({ [TENANTS]: SEED_TENANTS }))).toMatchObject({ file: STACK, message: expect.stringMatching(/not found/) });
     expect(only(issuesOf({ [STACK]: stackYaml("  platform-secrets:tenantsFile: nope.yaml\n") }))).toMatchObject({ file: "stacks/nope.yaml", message: expect.stringMatching(/not found/) });
     const broken = only(issuesOf({ [STACK]: "config:\n  platform-secrets:vault: [unclosed\n", [TENANTS]: SEED_TENANTS }));
-    expect(broken.file).toBe(STACK);
-    expect(broken.key).toBe("(yaml)");
+    expect(broken).toMatchObject({ file: STACK, line: 3, column: 1, key: "config.platform-secrets:vault[0]" });
   });
 
   it("rejects a duplicate key in YAML instead of silently taking the last", () => {
     const issue = only(issuesOf({ [STACK]: stackYaml("  platform-secrets:vault:\n    address: https://other:8200\n"), [TENANTS]: SEED_TENANTS }));
-    expect(issue).toMatchObject({ file: STACK, key: "(yaml)" });
-    expect(issue.message).toMatch(/unique/i);
+    expect(issue).toMatchObject({ file: STACK, line: 8, column: 3, key: "config.platform-secrets:vault", message: '"platform-secrets:vault" is given twice in the same mapping; keep one' });
   });
 });
 
 describe("tenant catalogue", () => {
-  const secondCluster = ownFoundationStack({ "platform-secrets:cluster": { name: "spoke-dc-v7", apiServer: "https://api.spoke-dc-v7.example:6443" } });
+  // A second cluster of the same fleet: it reads the foundation that x owns.
+  const secondCluster = ownFoundationStack({ "platform-secrets:cluster": { name: "spoke-dc-v7", apiServer: "https://api.spoke-dc-v7.example:6443" }, "platform-secrets:foundation": { stack: "organization/platform-secrets/x" } });
   const withTenants = (tenants: unknown[]) => ({ [STACK]: ownFoundationStack(), "stacks/Pulumi.y.yaml": secondCluster, [TENANTS]: { tenants } });
   const base = { division: "platform", app: "liberty-hello", deployments: { "spoke-dc-v6": ["dev"] } };
 

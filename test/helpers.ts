@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { stringify } from "yaml";
 import { expect } from "vitest";
 import { ConfigError, type ConfigIssue } from "../model/configError";
@@ -42,9 +42,13 @@ export function oneIssue(issues: readonly ConfigIssue[], key: string): ConfigIss
   return found[0]!;
 }
 
+/** The command `npm run preview` runs (package.json), from any directory. */
+export const PREVIEW_COMMAND = [process.execPath, "--import=tsx", join(ROOT, "preview/cli.ts")] as const;
+
 /** `npm run preview -- <args>` as a user runs it: its own process, in `cwd` as the project root. */
 export function runPreview(args: string[], cwd = ROOT): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "preview/cli.ts"), ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  const [node, ...nodeArgs] = PREVIEW_COMMAND;
+  const r = spawnSync(node, [...nodeArgs, ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -134,3 +138,23 @@ export const T = {
   password: "random:index/randomPassword:RandomPassword",
   stackRef: "pulumi:pulumi:StackReference",
 } as const;
+
+/** Every entry under `dir`, without following links: what a removal or a write would change. */
+export function snapshot(dir: string, skip?: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const path = join(d, name);
+      if (path === skip) continue;
+      const st = lstatSync(path);
+      const rel = relative(dir, path);
+      if (st.isSymbolicLink()) out[rel] = `link:${readlinkSync(path)}`;
+      else if (st.isDirectory()) {
+        out[rel] = "dir";
+        walk(path);
+      } else out[rel] = `file:${readFileSync(path, "utf8")}`;
+    }
+  };
+  walk(dir);
+  return out;
+}

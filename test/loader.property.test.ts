@@ -9,49 +9,12 @@ import { stringify } from "yaml";
 import { ConfigError } from "../model/configError";
 import { loadStack } from "../model/load";
 import { runOffline } from "../preview/mock";
+import { edit, mutate } from "./arbitraries";
 import { fixtureRoot, ROOT } from "./helpers";
 
 const SHIPPED: Record<string, string> = Object.fromEntries(readdirSync(join(ROOT, "stacks")).map((f) => [`stacks/${f}`, readFileSync(join(ROOT, "stacks", f), "utf8")]));
 const FILES = Object.keys(SHIPPED);
 const STACKS = ["vault", "spoke-dc-v6", "spoke-dc-v7"] as const;
-
-/** Values a careless edit leaves behind: wrong types, YAML syntax, out-of-range and foreign text. */
-const token = fc.oneof(
-  fc.constantFrom("010", "true", "~", "", "[", "]", "{", "{a: 1}", "- x", "*a", "&a x", "!!binary x", "héllo wörld", "999.999.999.999/32", "../../../etc/x.yaml", "-1", "1e400", "0x1F", "spoke-dc-6", "'unterminated", '"\\u0000"', "<<: *a", ":", "#"),
-  fc.string({ maxLength: 12 }),
-);
-
-/** One line edit; `with` and `text` are used by the kinds that need them. */
-interface Edit {
-  kind: "delete" | "duplicate" | "indent" | "dedent" | "swap" | "value" | "insert";
-  at: number;
-  with: number;
-  text: string;
-}
-
-const edit: fc.Arbitrary<Edit> = fc.record({
-  kind: fc.constantFrom("delete" as const, "duplicate" as const, "indent" as const, "dedent" as const, "swap" as const, "value" as const, "insert" as const),
-  at: fc.nat(),
-  with: fc.nat(),
-  text: token,
-});
-
-function mutate(text: string, edits: readonly Edit[]): string {
-  const lines = text.split("\n");
-  for (const e of edits) {
-    const i = e.at % lines.length;
-    const line = lines[i]!;
-    if (e.kind === "delete") lines.splice(i, 1);
-    else if (e.kind === "duplicate") lines.splice(i, 0, line);
-    else if (e.kind === "indent") lines[i] = `  ${line}`;
-    else if (e.kind === "dedent") lines[i] = line.replace(/^ {1,2}/, "");
-    else if (e.kind === "swap") [lines[i], lines[e.with % lines.length]] = [lines[e.with % lines.length]!, line];
-    else if (e.kind === "insert") lines.splice(i, 0, e.text);
-    else lines[i] = line.includes(":") ? `${line.slice(0, line.indexOf(":") + 1)} ${e.text}` : `${line.replace(/\S.*$/, "")}- ${e.text}`;
-    if (lines.length === 0) lines.push("");
-  }
-  return lines.join("\n");
-}
 
 /** A random YAML document, sometimes shaped like the file it replaces. */
 const document = fc.oneof(

@@ -14,7 +14,9 @@ const RUNS = { numRuns: 100 };
 
 async function registered(tenants: unknown, cluster: string, quayPull: boolean, extras: readonly Extra[] = []) {
   const values = soloStackValues(cluster, { pullSecrets: { quayPull } });
-  return (await runOffline({ root: ROOT, stack: "prop", values, tenantsData: { tenants }, fragment: () => extras.forEach((e) => e.add()) })).resources;
+  // The cluster's own stack with these values: a stack of another name would manage the same
+  // cluster as the shipped stack file of that cluster, which the loader refuses.
+  return (await runOffline({ root: ROOT, stack: cluster, values, tenantsData: { tenants }, fragment: () => extras.forEach((e) => e.add()) })).resources;
 }
 
 /** A catalogue deployed to a cluster, with hand-written extras drawn over its namespaces. */

@@ -3,11 +3,12 @@
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { SECRET_TEXT, stackConfigEnv } from "../preview/engine/project";
 import { UNKNOWN } from "../preview/record";
 import type { PreviewDigest } from "../preview/render";
-import { fixtureProject, ownFoundationStack, runPreview, SEED_TENANTS } from "./helpers";
+import { fixtureProject, fixtureRoot, ownFoundationStack, ROOT, runPreview, SEED_TENANTS, snapshot } from "./helpers";
 
 describe("npm run preview", () => {
   it("previews spoke-dc-v6 by default: summary grouped by component, manifests, HCL and JSON on disk", () => {
@@ -84,7 +85,8 @@ describe("npm run preview", () => {
       "stacks/Pulumi.c.yaml": ownFoundationStack({ "platform-secrets:foundation": { stack: "org/platform-secrets/f" } }),
       "stacks/tenants.yaml": SEED_TENANTS,
     });
-    const r = runPreview(["--stack", "c"], root);
+    // The stack runs in organization "org", so its reference to org/platform-secrets/f is to a stack of its own project.
+    const r = runPreview(["--stack", "org/platform-secrets/c"], root);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('foundation stack org/platform-secrets/f has no read policy for division "payments"');
   });
@@ -93,5 +95,103 @@ describe("npm run preview", () => {
     const r = runPreview(["--stak", "x"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("usage: npm run preview");
+  });
+});
+
+// Issue 23: the stack file as the offline preview hands it over.
+describe("stackConfigEnv: secure values and the size of the config", () => {
+  const project = (config: Record<string, unknown>) => fixtureRoot({ "stacks/Pulumi.s.yaml": { config } });
+  const minimal = ownFoundationStack().config;
+
+  it("carries a provider credential's secure: value as a secret, as the CLI does, without its ciphertext", () => {
+    const root = project({ ...minimal, "vault:token": { secure: "AAABAHcipher1" }, "kubernetes:settings": { kubeconfig: { secure: "AAABAHcipher2" }, context: "c" } });
+    const env = stackConfigEnv(root, "stacks/Pulumi.s.yaml", "platform-secrets");
+    expect(env.secretKeys.sort()).toEqual(["kubernetes:settings", "vault:token"]);
+    expect(env.config["vault:token"]).toBe(SECRET_TEXT);
+    expect(JSON.parse(env.config["kubernetes:settings"]!)).toEqual({ kubeconfig: SECRET_TEXT, context: "c" });
+    expect(JSON.stringify(env)).not.toMatch(/AAABAHcipher/);
+  });
+
+  it("refuses a secure: value in the program's own settings, which it reads in plain text, with file, line and key", () => {
+    const root = fixtureRoot({ "stacks/Pulumi.s.yaml": "config:\n  platform-secrets:vault:\n    address:\n      secure: AAABAHcipher\n" });
+    expect(() => stackConfigEnv(root, "stacks/Pulumi.s.yaml", "platform-secrets")).toThrow(/^stacks\/Pulumi\.s\.yaml:3: platform-secrets:vault\.address: is a secret \(secure:\), but the program reads its own settings in plain text/);
+  });
+
+  it("refuses a config too large for one environment variable up front, naming the largest value (a 200 KB value gave `spawn E2BIG`)", () => {
+    const big = "x".repeat(200 * 1024);
+    expect(() => stackConfigEnv(project({ ...minimal, "other:blob": big }), "stacks/Pulumi.s.yaml", "platform-secrets")).toThrow(/^stacks\/Pulumi\.s\.yaml:\d+: other:blob: is 200\.0 KiB, the largest value of a config of 20\d\.\d KiB: .* limits to 128\.0 KiB/);
+    expect(stackConfigEnv(project({ ...minimal, "other:blob": "x".repeat(100 * 1024) }), "stacks/Pulumi.s.yaml", "platform-secrets").config["other:blob"]).toHaveLength(100 * 1024);
+  });
+
+  it("reads the stack file with the project's one YAML parser: line and column", () => {
+    const root = fixtureRoot({ "stacks/Pulumi.s.yaml": "config:\n  a: 1\n\tb: 2\n" });
+    expect(() => stackConfigEnv(root, "stacks/Pulumi.s.yaml", "platform-secrets")).toThrow(/^stacks\/Pulumi\.s\.yaml:3:1: config\.a: Tabs are not allowed as indentation$/);
+  });
+});
+
+describe("Feature: platform-secrets, Property 23.2: bad input to npm run preview is one line naming what to fix, exit 1, nothing written", () => {
+  const shipped = (stack: string) => readFileSync(join(ROOT, `stacks/Pulumi.${stack}.yaml`), "utf8");
+  let root: string;
+  beforeAll(() => {
+    root = fixtureProject({
+      "stacks/Pulumi.vault.yaml": shipped("vault"),
+      "stacks/Pulumi.spoke-dc-v6.yaml": shipped("spoke-dc-v6"),
+      "stacks/Pulumi.spoke-dc-v7.yaml": shipped("spoke-dc-v7"),
+      "stacks/Pulumi.spoke-dc-v8.yaml": shipped("spoke-dc-v6"),
+      "stacks/Pulumi.tabs.yaml": "config:\n  platform-secrets:vault:\n\taddress: https://v:8200\n",
+      "stacks/Pulumi.secret.yaml": "config:\n  platform-secrets:vault:\n    address:\n      secure: AAABAHcipher\n",
+      "stacks/Pulumi.big.yaml": `config:\n  other:blob: ${"x".repeat(200 * 1024)}\n${stringify(ownFoundationStack({ "platform-secrets:cluster": { name: "big", apiServer: "https://api.big.example:6443" } }).config).replace(/^/gm, "  ")}`,
+      "stacks/tenants.yaml": readFileSync(join(ROOT, "stacks/tenants.yaml"), "utf8"),
+      "README.md": "a file\n",
+      "null.json": "null",
+    });
+  });
+
+  it.each([
+    [["--stack", "a/../../elsewhere/Pulumi.spoke-dc-v6"], /^error: --stack "a\/\.\.\/\.\.\/elsewhere\/Pulumi\.spoke-dc-v6" has 5 parts/],
+    [["--stack", "x/../Pulumi.spoke-dc-v6"], /^error: --stack "x\/\.\.\/Pulumi\.spoke-dc-v6" is a stack of project "\.\."/],
+    [["--out", ""], /^error: --out "" is empty/],
+    [["--out", "README.md/sub"], /^error: --out "README\.md\/sub" cannot be created: .*README\.md is a file/],
+    [["--policy-pack-config", "null.json"], /^error: --policy-pack-config "null\.json" holds null; it must be a JSON object/],
+    [["--stack", "spoke-dc-6"], /^error: --stack "spoke-dc-6": no stack file stacks\/Pulumi\.spoke-dc-6\.yaml \(did you mean "spoke-dc-v6"\?\)/],
+    [["--all", "--stack", "vault"], /^error: --all previews every stack: give --all or --stack, not both/],
+    [["--stack", "spoke-dc-v8"], /^error: stack spoke-dc-v8: invalid configuration \(2 problems\):\n {2}stacks\/Pulumi\.spoke-dc-v8\.yaml:5: platform-secrets:cluster\.name: .*also managed by stacks\/Pulumi\.spoke-dc-v6\.yaml:5/],
+    [["--stack", "tabs"], /^error: stack tabs: stacks\/Pulumi\.tabs\.yaml:3:1: config\.platform-secrets:vault: Tabs are not allowed as indentation\n$/],
+    [["--stack", "secret"], /^error: stack secret: stacks\/Pulumi\.secret\.yaml:3: platform-secrets:vault\.address: is a secret \(secure:\)/],
+    [["--stack", "big"], /^error: stack big: stacks\/Pulumi\.big\.yaml:2: other:blob: is 200\.0 KiB/],
+  ])("%j", (args, message) => {
+    const before = snapshot(root);
+    const r = runPreview(args, root);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(r.code).toBe(1);
+    expect(snapshot(root)).toEqual(before);
+  });
+});
+
+describe("npm run preview on a real team's stack", () => {
+  it("passes with secure: provider credentials and shows them nowhere: console, digest, files", () => {
+    const stack = { config: { ...ownFoundationStack().config, "vault:token": { secure: "AAABAHvaulttokencipher" }, "kubernetes:kubeconfig": { secure: "AAABAHkubeconfigcipher" } } };
+    const root = fixtureProject({ "stacks/Pulumi.team.yaml": stack, "stacks/tenants.yaml": SEED_TENANTS });
+    const r = runPreview(["--stack", "team"], root);
+    expect(r.code, r.stderr).toBe(0);
+    const written = Object.values(snapshot(join(root, "out/team"))).join("\n");
+    for (const text of [r.stdout, r.stderr, written]) expect(text).not.toMatch(/cipher/);
+    const digest = JSON.parse(readFileSync(join(root, "out/team/preview.json"), "utf8")) as PreviewDigest;
+    expect(digest.config).toMatchObject({ "vault:token": "[secret]", "kubernetes:kubeconfig": "[secret]" });
+  });
+
+  it("refuses a foundation of another organization or project instead of reading the local stack of that name", () => {
+    const root = fixtureProject({
+      "stacks/Pulumi.vault.yaml": { config: { "platform-secrets:vault": { address: "https://vault.example:8200" } } },
+      "stacks/Pulumi.c.yaml": ownFoundationStack({ "platform-secrets:foundation": { stack: "someone-else/other-project/vault" } }),
+      "stacks/tenants.yaml": SEED_TENANTS,
+    });
+    const r = runPreview(["--stack", "c"], root);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      "error: stack c: stacks/Pulumi.c.yaml:10: platform-secrets:foundation.stack: foundation stack someone-else/other-project/vault cannot be read: someone-else/other-project/vault is not a stack of organization/platform-secrets; the offline preview reads only those (from stacks/): read it with `pulumi preview`\n",
+    );
+    expect(existsSync(join(root, "out"))).toBe(false);
   });
 });

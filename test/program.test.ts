@@ -372,7 +372,11 @@ describe("modes and variants", () => {
   });
 
   it("stops before registering anything when the foundation stack lacks a division (nothing half-created)", async () => {
-    const root = fixtureRoot({ "stacks/Pulumi.c.yaml": ownFoundationStack({ "platform-secrets:foundation": { stack: "org/platform-secrets/f" } }), "stacks/tenants.yaml": SEED_TENANTS });
+    const root = fixtureRoot({
+      "stacks/Pulumi.c.yaml": ownFoundationStack({ "platform-secrets:foundation": { stack: "org/platform-secrets/f" } }),
+      "stacks/Pulumi.f.yaml": { config: { "platform-secrets:vault": { address: "https://vault.example:8200" } } },
+      "stacks/tenants.yaml": SEED_TENANTS,
+    });
     const stale = { foundation: { kvMount: "secret", divisionPolicies: { platform: "apps-platform-read" }, canaryKeys: {}, adminGroups: {} } };
     const failure = await runOffline({ root, stack: "c", stackOutputs: () => stale }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ProgramError);

@@ -110,7 +110,7 @@ describe("the pack over the Analyzer protocol", () => {
   beforeAll(async () => {
     engine = new RecordingEngine({ project: "platform-secrets", stack: "spoke-dc-v6", stackOutputs: () => undefined, invoke: invokeAnswer });
     const address = await engine.start();
-    const env = stackConfigEnv(stackFile(ROOT, readProject(ROOT), "spoke-dc-v6"), "platform-secrets");
+    const env = stackConfigEnv(ROOT, stackFile(readProject(ROOT), "spoke-dc-v6"), "platform-secrets");
     pack = await PolicyPackProcess.start(PACK_DIR, address, { organization: ORGANIZATION, project: "platform-secrets", stack: "spoke-dc-v6", env });
     await pack.configure({});
   }, 120_000);

@@ -3,13 +3,14 @@
 // <packDir>` in the pack directory, reads the pack's port from its stdout, and the engine speaks
 // the Analyzer protocol to it: Handshake, ConfigureStack, GetAnalyzerInfo, Configure, one Analyze
 // per resource (inputs) and one AnalyzeStack (every resource's outputs; reads left out).
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import * as grpc from "@grpc/grpc-js";
 import emptyproto from "google-protobuf/google/protobuf/empty_pb.js";
 import structproto from "google-protobuf/google/protobuf/struct_pb.js";
 import anrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb.js";
 import anproto from "@pulumi/pulumi/proto/analyzer_pb.js";
 import type { RegisteredResource } from "../record";
+import { signalGroup, spawnTied } from "./children";
 import { locateModule } from "./program";
 import { pulumiConfigVar, readPolicyPackOptions, splitArgs, type StackConfigEnv } from "./project";
 
@@ -57,11 +58,17 @@ function struct(value: Record<string, unknown>): InstanceType<typeof structproto
 }
 
 export class PolicyPackProcess {
+  /** Settles when the pack's process has ended, saying how. */
+  readonly exited: Promise<string>;
+
   private constructor(
     private readonly child: ChildProcess,
     private readonly client: grpc.Client & Record<string, Unary>,
     readonly stderr: () => string,
-  ) {}
+  ) {
+    const how = () => `the policy pack's process ended (${child.signalCode ?? `exit code ${child.exitCode}`})`;
+    this.exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve(how()) : new Promise((resolve) => child.once("exit", () => resolve(how())));
+  }
 
   /** The pack's process id (benchmarks read its CPU time). */
   get pid(): number {
@@ -74,7 +81,8 @@ export class PolicyPackProcess {
    */
   static async start(packDir: string, engineAddress: string, ctx: StackContext, opts: { node?: string; signal?: AbortSignal } = {}): Promise<PolicyPackProcess> {
     const options = readPolicyPackOptions(packDir);
-    const argv = [locateModule("@pulumi/pulumi/cmd/run-policy-pack", packDir), ...splitArgs(options.nodeargs), engineAddress, packDir];
+    // The language host puts the pack's nodeargs after the script, as arguments of it.
+    const script = locateModule("@pulumi/pulumi/cmd/run-policy-pack", packDir);
     // The language host's policy proxy adds the stack's identity and config to the environment.
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -85,7 +93,9 @@ export class PolicyPackProcess {
       PULUMI_CONFIG: pulumiConfigVar(ctx.env.config),
       ...(options.typescript ? { PULUMI_NODEJS_TYPESCRIPT: "true" } : {}),
     };
-    const child = spawn(opts.node ?? process.execPath, argv, { cwd: packDir, env, stdio: ["ignore", "pipe", "pipe"], ...(opts.signal ? { signal: opts.signal, killSignal: "SIGKILL" as const } : {}) });
+    const child = spawnTied(opts.node ?? process.execPath, [], script, [...splitArgs(options.nodeargs), engineAddress, packDir], { cwd: packDir, env });
+    opts.signal?.addEventListener("abort", () => signalGroup(child, "SIGKILL"), { once: true });
+    if (opts.signal?.aborted) signalGroup(child, "SIGKILL");
     let stderr = "";
     child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     const port = await new Promise<number>((resolve, reject) => {
@@ -201,11 +211,11 @@ export class PolicyPackProcess {
 
   async stop(): Promise<void> {
     this.client.close();
-    if (this.child.exitCode !== null) return;
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise((resolve) => this.child.once("exit", resolve));
-    this.child.kill("SIGTERM");
+    signalGroup(this.child, "SIGTERM");
     await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-    if (this.child.exitCode === null) this.child.kill("SIGKILL");
+    signalGroup(this.child, "SIGKILL");
   }
 }
 

@@ -27,7 +27,7 @@ const SEVERITY: Record<number, Diagnostic["severity"]> = { 0: "debug", 1: "info"
 export interface MonitorOptions {
   project: string;
   stack: string;
-  /** A StackReference's `outputs` for a referenced stack name (undefined: no such stack). */
+  /** A StackReference's `outputs` for a referenced stack name (undefined: no such stack; throwing: why it cannot be read). */
   stackOutputs(name: string): Record<string, unknown> | undefined;
   /** Invoke answers a provider would give; throwing reports the invoke as failed. */
   invoke(token: string, args: Record<string, unknown>): Record<string, unknown>;
@@ -156,7 +156,13 @@ export class RecordingEngine {
         const inputs = fromWire(javascript(req.getProperties())) as Record<string, unknown>;
         let properties: Record<string, unknown>;
         if (req.getType() === "pulumi:pulumi:StackReference") {
-          const outputs = this.opts.stackOutputs(req.getId());
+          let outputs: Record<string, unknown> | undefined;
+          try {
+            outputs = this.opts.stackOutputs(req.getId());
+          } catch (err) {
+            done({ code: grpc.status.UNKNOWN, details: (err as Error).message } as grpc.ServiceError);
+            return;
+          }
           if (!outputs) {
             done({ code: grpc.status.UNKNOWN, details: `unknown stack "${req.getId()}"` } as grpc.ServiceError);
             return;

@@ -1,10 +1,11 @@
 // Starts the program the way the Node.js language host does for `pulumi preview`: `node
 // <nodeargs> <@pulumi/pulumi/cmd/run> --monitor … --engine … <entry>` in the directory of
 // `main`, config in PULUMI_CONFIG, against the in-process RecordingEngine.
-import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { spawnTied } from "./children";
 import { pulumiConfigVar, splitArgs, type ProjectFile, type StackConfigEnv } from "./project";
 
 /** The exit code with which the SDK says "the error was already logged to the engine". */
@@ -12,6 +13,8 @@ export const EXIT_LOGGED = 32;
 
 export interface ProgramProcess {
   exitCode: number;
+  /** The signal that ended it, when one did. */
+  signal?: NodeJS.Signals;
   stdout: string;
   stderr: string;
   /** The exact command line, for reports. */
@@ -52,26 +55,35 @@ export function locateModule(module: string, fromDir: string): string {
   return createRequire(join(fromDir, "noop.js")).resolve(module);
 }
 
-function programArgv(opts: LaunchOptions): string[] {
+function programArgv(opts: LaunchOptions): { nodeArgs: string[]; script: string; args: string[] } {
   const p = opts.project;
-  return [
-    ...splitArgs(p.options.nodeargs),
-    locateModule("@pulumi/pulumi/cmd/run", p.programDirectory),
-    "--monitor", opts.address,
-    "--engine", opts.address,
-    "--organization", opts.organization,
-    "--project", p.name,
-    "--root-directory", opts.root,
-    "--stack", opts.stack,
-    "--pwd", p.programDirectory,
-    "--dry-run",
-    "--parallel", String(opts.parallel ?? 2147483647),
-    p.entryPoint,
-  ];
+  return {
+    nodeArgs: splitArgs(p.options.nodeargs),
+    script: locateModule("@pulumi/pulumi/cmd/run", p.programDirectory),
+    args: [
+      "--monitor", opts.address,
+      "--engine", opts.address,
+      "--organization", opts.organization,
+      "--project", p.name,
+      "--root-directory", opts.root,
+      "--stack", opts.stack,
+      "--pwd", p.programDirectory,
+      "--dry-run",
+      "--parallel", String(opts.parallel ?? 2147483647),
+      p.entryPoint,
+    ],
+  };
 }
 
-export function launchProgram(opts: LaunchOptions): Promise<ProgramProcess> {
-  const argv = programArgv(opts);
+/** The program's process, as soon as it is started: `result` settles when it has exited. */
+export interface RunningProgram {
+  child: ChildProcess;
+  result: Promise<ProgramProcess>;
+}
+
+export function launchProgram(opts: LaunchOptions): RunningProgram {
+  const { nodeArgs, script, args } = programArgv(opts);
+  const argv = [...nodeArgs, script, ...args];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PULUMI_CONFIG: pulumiConfigVar(opts.env.config),
@@ -80,19 +92,20 @@ export function launchProgram(opts: LaunchOptions): Promise<ProgramProcess> {
     ...(opts.project.options.tsconfig ? { PULUMI_NODEJS_TSCONFIG_PATH: opts.project.options.tsconfig } : {}),
     ...opts.extraEnv,
   };
-  return new Promise((resolve, reject) => {
-    const child = spawn(opts.node ?? process.execPath, argv, { cwd: opts.project.programDirectory, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawnTied(opts.node ?? process.execPath, nodeArgs, script, args, { cwd: opts.project.programDirectory, env });
+  const result = new Promise<ProgramProcess>((resolve, reject) => {
     let stdout = "";
     let stderr = "";
     let peak = 0;
     // VmHWM only grows, so the last sample before exit is within one interval of the peak.
     const sampler = opts.sampleRss ? setInterval(() => (peak = Math.max(peak, peakRss(child.pid!) ?? 0)), 20) : undefined;
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     child.once("error", reject);
     child.once("close", (code, signal) => {
       clearInterval(sampler);
-      resolve({ exitCode: code ?? (signal ? 128 : 1), stdout, stderr, argv, ...(opts.sampleRss ? { peakRssMb: peak } : {}) });
+      resolve({ exitCode: code ?? (signal ? 128 : 1), ...(signal ? { signal } : {}), stdout, stderr, argv, ...(opts.sampleRss ? { peakRssMb: peak } : {}) });
     });
   });
+  return { child, result };
 }

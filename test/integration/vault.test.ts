@@ -239,7 +239,8 @@ describe.skipIf(!BINARY)("generated tenant catalogues on the same server", () =>
         const n = runsDone++;
         const one = (async () => {
           const values = atStandIn(soloStackValues("spoke-dc-v6", { auth: { path: `prop${n}-k8s` }, adopt: ADOPT_SECRET }));
-          const run = await runOffline({ root: ROOT, stack: `prop${n}`, values, tenantsData: { tenants } });
+          // Named as the cluster's own stack: another name would manage the shipped stack's cluster.
+          const run = await runOffline({ root: ROOT, stack: "spoke-dc-v6", values, tenantsData: { tenants } });
           await applyStack(run);
           await seedTenantValues("secret", tenants, ["spoke-dc-v6"]);
           await checkTenants(run.outputs.cluster!, tenants.filter((t) => "spoke-dc-v6" in t.deployments));
@@ -263,7 +264,7 @@ describe.skipIf(!BINARY)("first up on seed 002's hand-made objects", () => {
   const AUTH = "spoke-dc-v6-k8s";
   const ROLE = "apps-spoke-dc-v6-payments";
   const runWith = (adopt?: unknown, extra: Record<string, unknown> = {}) =>
-    runOffline({ root: ROOT, stack: "first-up", values: atStandIn(soloStackValues("spoke-dc-v6", { ...extra, ...(adopt === undefined ? {} : { adopt }) })), tenantsData: SEED_TENANTS });
+    runOffline({ root: ROOT, stack: "spoke-dc-v6", values: atStandIn(soloStackValues("spoke-dc-v6", { ...extra, ...(adopt === undefined ? {} : { adopt }) })), tenantsData: SEED_TENANTS });
 
   beforeAll(async () => {
     hand = new DevServer(BINARY!);
@@ -333,7 +334,7 @@ describe.skipIf(!BINARY)("first up on seed 002's hand-made objects", () => {
   it("apiServerCa: system writes no CA; OpenBao's kubernetes auth refuses that (Vault's accepts it from plugin v0.19.0)", async () => {
     const values = soloStackValues("spoke-dc-v6", { auth: { path: "system-roots-k8s" }, adopt: ADOPT_SECRET });
     const cluster = { ...(values.cluster as Record<string, unknown>), apiServer: kubeHost, apiServerCa: "system" };
-    const run = await runOffline({ root: ROOT, stack: "system-roots", values: { ...values, cluster }, tenantsData: SEED_TENANTS });
+    const run = await runOffline({ root: ROOT, stack: "spoke-dc-v6", values: { ...values, cluster }, tenantsData: SEED_TENANTS });
     const config = plain(run.resources.find((r) => r.type === "vault:kubernetes/authBackendConfig:AuthBackendConfig")!.inputs);
     expect(config).toMatchObject({ backend: "system-roots-k8s", kubernetesHost: kubeHost, disableLocalCaJwt: true });
     expect(config).not.toHaveProperty("kubernetesCaCert");
