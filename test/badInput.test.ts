@@ -293,14 +293,19 @@ describe("the foundation a cluster stack names", () => {
 
 describe("Feature: platform-secrets, Property 23.1: no two stack files manage one cluster, auth mount or foundation", () => {
   const shipped = (stack: string) => readFileSync(join(ROOT, `stacks/Pulumi.${stack}.yaml`), "utf8");
+  /** 1-based line of the first line of a shipped stack file containing `text`, so the cases follow edits of the file. */
+  const lineOf = (stack: string, text: string) => shipped(stack).split("\n").findIndex((l) => l.includes(text)) + 1;
   const shippedRoot = (extra: Record<string, string>) => fixtureRoot({ "stacks/Pulumi.vault.yaml": shipped("vault"), "stacks/Pulumi.spoke-dc-v6.yaml": shipped("spoke-dc-v6"), "stacks/Pulumi.spoke-dc-v7.yaml": shipped("spoke-dc-v7"), [TENANTS]: readFileSync(join(ROOT, TENANTS), "utf8"), ...extra });
 
   it("refuses a copied stack file, naming both files, and the original stops too", () => {
     const root = shippedRoot({ "stacks/Pulumi.spoke-dc-v8.yaml": shipped("spoke-dc-v6") });
     const issues = issuesIn(root, "spoke-dc-v8");
-    expect(issues.map((i) => `${i.file}:${i.line}: ${i.key}`)).toEqual(["stacks/Pulumi.spoke-dc-v8.yaml:5: platform-secrets:cluster.name", "stacks/Pulumi.spoke-dc-v8.yaml:6: platform-secrets:cluster.apiServer"]);
-    expect(issues[0]!.message).toMatch(/^cluster "spoke-dc-v6" .* and auth mount auth\/spoke-dc-v6-k8s on https:\/\/vault\.sub\.comptech-lab\.com:8200 are also managed by stacks\/Pulumi\.spoke-dc-v6\.yaml:5/);
-    expect(issuesIn(root, "spoke-dc-v6").map((i) => i.message).join("\n")).toContain("also managed by stacks/Pulumi.spoke-dc-v8.yaml:5");
+    expect(issues.map((i) => `${i.file}:${i.line}: ${i.key}`)).toEqual([
+      `stacks/Pulumi.spoke-dc-v8.yaml:${lineOf("spoke-dc-v6", "name: spoke-dc-v6")}: platform-secrets:cluster.name`,
+      `stacks/Pulumi.spoke-dc-v8.yaml:${lineOf("spoke-dc-v6", "apiServer:")}: platform-secrets:cluster.apiServer`,
+    ]);
+    expect(issues[0]!.message).toMatch(new RegExp(`^cluster "spoke-dc-v6" .* and auth mount auth/spoke-dc-v6-k8s on https://vault\\.sub\\.comptech-lab\\.com:8200 are also managed by stacks/Pulumi\\.spoke-dc-v6\\.yaml:${lineOf("spoke-dc-v6", "name: spoke-dc-v6")}\\b`));
+    expect(issuesIn(root, "spoke-dc-v6").map((i) => i.message).join("\n")).toContain(`also managed by stacks/Pulumi.spoke-dc-v8.yaml:${lineOf("spoke-dc-v6", "name: spoke-dc-v6")}`);
   });
 
   it("refuses a renamed copy that still points at the same API server and auth mount", () => {
@@ -312,7 +317,7 @@ describe("Feature: platform-secrets, Property 23.1: no two stack files manage on
   it("refuses a second foundation on the same Vault server however its address is spelt", () => {
     const second = shipped("vault").replace("https://vault.sub.comptech-lab.com:8200", "https://VAULT.sub.comptech-lab.com:8200/");
     const issue = one(issuesIn(shippedRoot({ "stacks/Pulumi.vault2.yaml": second }), "vault2"), "platform-secrets:vault.address");
-    expect(issue.message).toMatch(/^the Vault foundation on https:\/\/vault\.sub\.comptech-lab\.com:8200 .* is also managed by stacks\/Pulumi\.vault\.yaml:6/);
+    expect(issue.message).toMatch(new RegExp(`^the Vault foundation on https://vault\\.sub\\.comptech-lab\\.com:8200 .* is also managed by stacks/Pulumi\\.vault\\.yaml:${lineOf("vault", "address:")}\\b`));
   });
 
   it("accepts a new cluster with its own name, API server and auth mount", () => {
