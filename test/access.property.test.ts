@@ -20,7 +20,7 @@ import { ROOT } from "./helpers";
 
 const CATALOGUES = Number(process.env.ACCESS_PROPERTY_CATALOGUES ?? 25);
 const MUTATIONS = 8;
-const CONFIG: AccessConfig = { kvMount: "secret", adminPrefixes: ["apps", "ocp"], authPaths: {} };
+const CONFIG: AccessConfig = { kvMount: "secret", adminPrefixes: ["apps", "ocp"], authPaths: {}, extraAllowed: [] };
 const CAPS: Capability[] = ["read", "list", "update", "create", "deny"];
 
 /** Rule paths under the KV mount, with `+` and trailing globs anywhere: what a careless edit adds. */
