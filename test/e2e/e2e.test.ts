@@ -2,7 +2,7 @@
 // The shipped stacks, pointed at the test servers by an overlay (overlay.ts), are previewed,
 // deployed, probed, changed and destroyed the way an operator would; the ESO controller suite
 // (issue 27) then runs on what `pulumi up` made. The tests share one platform and run in order.
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -58,6 +58,8 @@ describe.skipIf(!!skipped)("the shipped stacks on the real Pulumi engine, OpenBa
   const cli = (args: string[], timeoutMs?: number) => p.pulumi.run(args, { cwd: p.project, ...(timeoutMs ? { timeoutMs } : {}) });
   const must = (args: string[]) => p.pulumi.must(args, { cwd: p.project });
   const outputs = async (s: string): Promise<PlatformSecretsOutputs> => JSON.parse((await must(["stack", "output", "--json", "--show-secrets", ...stack(s)])).stdout) as PlatformSecretsOutputs;
+  /** What the last update of `s` changed, as `pulumi stack history` records it. */
+  const lastChanges = async (s: string) => (JSON.parse((await must(["stack", "history", "--json", ...stack(s)])).stdout) as Array<{ resourceChanges?: Record<string, number> }>)[0]?.resourceChanges;
   const kvAccessor = async (mount: string) => ((await p.servers.vault.must("GET", "sys/mounts")).data as Record<string, { accessor: string }>)[`${mount}/`]?.accessor;
   const authAccessor = async (path: string) => ((await p.servers.vault.must("GET", "sys/auth")).data as Record<string, { accessor: string }>)[`${path}/`]?.accessor;
 
@@ -95,9 +97,8 @@ describe.skipIf(!!skipped)("the shipped stacks on the real Pulumi engine, OpenBa
 
   it("vault: pulumi up adopts seed 002's secret/ (accessor unchanged, the earlier value still readable)", async () => {
     const kv = (p.values[p.foundation]!.vault as { kvMount: string }).kvMount;
-    const r = await must(["up", ...stack(p.foundation), "--policy-pack", "policy", "--yes", "--json"]);
-    const d = parseDigest(r.stdout);
-    log(`vault: pulumi up ${JSON.stringify(d.changeSummary)} in ${secs(r)}`);
+    const r = await must(["up", ...stack(p.foundation), "--policy-pack", "policy", "--yes"]);
+    log(`vault: pulumi up ${JSON.stringify(await lastChanges(p.foundation))} in ${secs(r)}`);
     expect(await kvAccessor(kv)).toBe(p.kvAccessorBefore);
     const read = await p.servers.vault.must("GET", `${kv}/data/${EARLIER_VALUE.key}`);
     expect(read.data.data).toEqual(EARLIER_VALUE.data);
@@ -111,8 +112,8 @@ describe.skipIf(!!skipped)("the shipped stacks on the real Pulumi engine, OpenBa
 
   it(`cluster stacks: pulumi up with the pack; ${naming.authPath(HAND_MADE_AUTH_CLUSTER)} made by hand is adopted, not replaced`, async () => {
     for (const s of p.clusterStacks) {
-      const r = await must(["up", ...stack(s), "--policy-pack", "policy", "--yes", "--json"]);
-      log(`${s}: pulumi up ${JSON.stringify(parseDigest(r.stdout).changeSummary)} in ${secs(r)}`);
+      const r = await must(["up", ...stack(s), "--policy-pack", "policy", "--yes"]);
+      log(`${s}: pulumi up ${JSON.stringify(await lastChanges(s))} in ${secs(r)}`);
     }
     const path = naming.authPath(HAND_MADE_AUTH_CLUSTER);
     expect(await authAccessor(path)).toBe(p.authAccessorBefore);
@@ -187,7 +188,9 @@ describe.skipIf(!!skipped)("the shipped stacks on the real Pulumi engine, OpenBa
     expect(source).toContain(call);
     writeFileSync(index, `import { plant } from "./planted";\n${source.replace(call, "    const outputs = await definePlatform(loaded);\n    await plant();\n    return outputs;")}`);
     const eventLog = join(p.dir, "planted-events.json");
-    const r = await p.pulumi.run(["preview", ...stack(s), "--policy-pack", "policy", "--event-log", eventLog], { cwd: planted });
+    // --event-log is one of the CLI's debug flags.
+    const r = await p.pulumi.run(["preview", ...stack(s), "--policy-pack", "policy", "--event-log", eventLog], { cwd: planted, env: { PULUMI_DEBUG_COMMANDS: "true" } });
+    if (!existsSync(eventLog)) throw new Error(`pulumi preview exited ${r.code} without an event log:\n${r.stderr.slice(-4000)}\n${r.stdout.slice(-4000)}`);
     const violations = policyViolations(eventLog);
     const programUrns = new Set(urnsOf(parseDigest((await must(["preview", ...stack(s), "--json"])).stdout)));
     log(`planted in ${s}: pulumi preview exited ${r.code} in ${secs(r)}; ${violations.length} violations: ${violations.map((v) => `${v.policy} on ${v.urn?.split("::").pop()}`).join(", ")}`);
@@ -228,15 +231,15 @@ describe.skipIf(!!skipped)("the shipped stacks on the real Pulumi engine, OpenBa
     expect(out.pullSecrets).toContain(quay);
     const setQuay = (on: boolean) => must(["config", "set", "--path", "platform-secrets:pullSecrets.quayPull", String(on), ...stack(s)]);
     await setQuay(false);
-    const up = await must(["up", ...stack(s), "--policy-pack", "policy", "--yes", "--json"]);
-    log(`${s}: quayPull false, pulumi up ${JSON.stringify(parseDigest(up.stdout).changeSummary)} in ${secs(up)}`);
+    const up = await must(["up", ...stack(s), "--policy-pack", "policy", "--yes"]);
+    log(`${s}: quayPull false, pulumi up ${JSON.stringify(await lastChanges(s))} in ${secs(up)}`);
     const enabled = out.pullSecrets.filter((n) => n !== quay);
     for (const n of namespaces) {
       const live = await pullsOf(n);
       expect(live, n).not.toContain(quay);
       if (n === ns) expect(live).toEqual(pullSecretsToApply([...before, controllerEntry], enabled.filter((e) => before.includes(e)), out.pullSecrets));
     }
-    const sa = (await cluster.getJson(["serviceaccount", "default", "-n", ns])) as KubeObject;
+    const sa = (await cluster.getJson(["serviceaccount", "default", "-n", ns, "--show-managed-fields"])) as KubeObject;
     const managers = (sa.metadata.managedFields ?? []).filter((m) => JSON.stringify(m.fieldsV1 ?? {}).includes("imagePullSecrets")).map((m) => m.manager);
     log(`${ns}/default after up: ${JSON.stringify(await pullsOf(ns))}, imagePullSecrets managers ${JSON.stringify(managers)}`);
     expect(managers.some((m) => m.startsWith("pulumi-kubernetes"))).toBe(true);
@@ -293,22 +296,30 @@ describe.skipIf(!!skipped)("the shipped stacks on the real Pulumi engine, OpenBa
     describeEsoSuite("ESO controller v2.9.0 on the stacks pulumi up deployed", { bringUp, controllerBinary: controller });
   }
 
-  it(`pulumi destroy of ${HAND_MADE_AUTH_CLUSTER} leaves its protected auth mount in place`, async () => {
+  it(`pulumi destroy of ${HAND_MADE_AUTH_CLUSTER} refuses while its auth mount is protected; --exclude-protected removes the rest and leaves the mount`, async () => {
     const s = HAND_MADE_AUTH_CLUSTER;
     const path = naming.authPath(s);
+    type State = { deployment: { resources?: Array<{ urn: string; type: string; custom?: boolean; protect?: boolean }> } };
+    const state = async () => (JSON.parse((await must(["stack", "export", ...stack(s)])).stdout) as State).deployment.resources ?? [];
+    const before = await state();
+    const mount = before.find((r) => r.type === "vault:index/authBackend:AuthBackend")!;
+    expect(mount.protect).toBe(true);
+
     const r = await cli(["destroy", ...stack(s), "--yes"]);
-    log(`${s}: pulumi destroy exited ${r.code} in ${secs(r)}: ${(r.stdout + r.stderr).split("\n").filter((l) => /protect/i.test(l)).join(" | ")}`);
+    log(`${s}: pulumi destroy exited ${r.code} in ${secs(r)}, ${before.length} resources in the state before, ${(await state()).length} after`);
     expect(r.code).not.toBe(0);
-    expect(r.stdout + r.stderr).toMatch(/protect/i);
+    expect(r.stdout + r.stderr).toContain("protected");
+    expect(r.stdout + r.stderr).toContain(mount.urn);
+    expect((await state()).map((x) => x.urn)).toEqual(before.map((x) => x.urn));
     expect(await authAccessor(path)).toBe(p.authAccessorBefore);
-    const rest = await cli(["destroy", ...stack(s), "--yes", "--exclude-protected", "--json"]);
-    log(`${s}: pulumi destroy --exclude-protected exited ${rest.code} in ${secs(rest)}`);
+
+    const rest = await cli(["destroy", ...stack(s), "--yes", "--exclude-protected"]);
     expect(rest.code, rest.stderr).toBe(0);
+    const left = await state();
+    const roles = await p.servers.vault.request("LIST", `auth/${path}/role`);
+    log(`${s}: pulumi destroy --exclude-protected in ${secs(rest)}; left in the state: ${left.map((x) => x.urn.split("::").slice(2).join("::")).join(", ")}; roles on the mount: ${roles.status}`);
+    expect(left.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:")).map((x) => x.urn)).toEqual([mount.urn]);
     expect(await authAccessor(path)).toBe(p.authAccessorBefore);
-    const left = JSON.parse((await must(["stack", "export", ...stack(s)])).stdout) as { deployment: { resources?: Array<{ type: string; protect?: boolean }> } };
-    const kept = (left.deployment.resources ?? []).filter((res) => !res.type.startsWith("pulumi:"));
-    log(`${s}: left in the state: ${kept.map((res) => res.type).join(", ")}`);
-    expect(kept.length).toBeGreaterThan(0);
-    expect(kept.every((res) => res.protect || !res.type.startsWith("vault:") || res.type === "vault:index/authBackend:AuthBackend")).toBe(true);
+    expect(roles.status).toBe(404);
   });
 });

@@ -50,10 +50,12 @@ async function seedPlatform(servers: Servers, kvMount: string): Promise<{ kv: st
   await vault.must("POST", "sys/auth/oidc", { type: "oidc" });
   // Seed 002 enables the mount and writes its config (`vault write auth/<cluster>-k8s/config
   // kubernetes_host=…`); the reviewer account the runbook takes a token from is the program's, so
-  // before the first up only the host can be written.
+  // before the first up only the host and its CA can be written.
   const authMount = naming.authPath(HAND_MADE_AUTH_CLUSTER);
   await vault.must("POST", `sys/auth/${authMount}`, { type: "kubernetes" });
-  await vault.must("POST", `auth/${authMount}/config`, { kubernetes_host: servers.clusters[HAND_MADE_AUTH_CLUSTER]!.server });
+  const cluster = servers.clusters[HAND_MADE_AUTH_CLUSTER]!;
+  // Vault runs outside the cluster (a VM in seed 000): no local ServiceAccount files to fall back on.
+  await vault.must("POST", `auth/${authMount}/config`, { kubernetes_host: cluster.server, kubernetes_ca_cert: cluster.caPem, disable_local_ca_jwt: true });
   const after = (await vault.must("GET", "sys/mounts")).data as Record<string, { accessor: string }>;
   const auth = (await vault.must("GET", "sys/auth")).data as Record<string, { accessor: string }>;
   return { kv: after[`${kvMount}/`]!.accessor, auth: auth[`${authMount}/`]!.accessor };

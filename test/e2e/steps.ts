@@ -8,11 +8,30 @@ export interface Digest {
   diagnostics?: Array<{ message: string; severity: string; urn?: string }>;
 }
 
-/** The digest a `--json` command printed (the CLI may print warnings before it). */
+/** Each top-level JSON object in `text`, in order: `pulumi up --json` prints the preview's digest, then the update's. */
+function jsonObjects(text: string): unknown[] {
+  const out: unknown[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"' && depth > 0) inString = true;
+    else if (c === "{") {
+      if (depth++ === 0) start = i;
+    } else if (c === "}" && depth > 0 && --depth === 0) out.push(JSON.parse(text.slice(start, i + 1)));
+  }
+  return out;
+}
+
+/** The last digest a `--json` command printed (the CLI may print warnings before it). */
 export function parseDigest(stdout: string): Digest {
-  const start = stdout.indexOf("{");
-  if (start < 0) throw new Error(`no JSON in the output:\n${stdout.slice(0, 2000)}`);
-  return JSON.parse(stdout.slice(start)) as Digest;
+  const last = jsonObjects(stdout).at(-1);
+  if (last === undefined) throw new Error(`no JSON in the output:\n${stdout.slice(0, 2000)}`);
+  return last as Digest;
 }
 
 export const urnsOf = (d: Digest): string[] => [...new Set((d.steps ?? []).map((s) => s.urn))].sort();
