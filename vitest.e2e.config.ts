@@ -7,5 +7,6 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 900_000,
     hookTimeout: 900_000,
+    reporters: ["default", "./test/requireRan.ts"],
   },
 });

@@ -114,6 +114,7 @@ export class Pulumi {
   /** One command, its own process group, killed (group and all) after `timeoutMs`. Never throws on a non-zero exit. */
   run(args: string[], opts: { cwd: string; timeoutMs?: number; env?: Record<string, string> }): Promise<PulumiResult> {
     const t0 = Date.now();
+    const timeoutMs = opts.timeoutMs ?? 600_000;
     return new Promise((resolve, reject) => {
       const child = spawn(this.o.tools.pulumi, [...args, "--non-interactive"], { cwd: opts.cwd, env: { ...this.env, ...opts.env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
       live.add(child);
@@ -122,9 +123,9 @@ export class Pulumi {
       child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
       child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
       const timer = setTimeout(() => {
-        stderr += `\n[e2e] pulumi ${args.join(" ")} killed after ${opts.timeoutMs} ms`;
+        stderr += `\n[e2e] pulumi ${args.join(" ")} killed after ${timeoutMs} ms`;
         killGroup(child, "SIGKILL");
-      }, opts.timeoutMs ?? 600_000);
+      }, timeoutMs);
       child.once("error", (err) => {
         clearTimeout(timer);
         live.delete(child);
