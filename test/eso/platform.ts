@@ -17,7 +17,7 @@ import * as naming from "../../model/naming";
 import { runOffline } from "../../preview/mock";
 import { previewDigest, writeArtifacts } from "../../preview/render";
 import { ROOT } from "../helpers";
-import { applyVaultSide } from "../integration/apply";
+import { applyVaultSide, makeAdoptedAuthMounts } from "../integration/apply";
 import { DevServer } from "../integration/server";
 import { VaultClient } from "../integration/vaultClient";
 import { KubeCluster, type KubectlResult } from "../k8s/cluster";
@@ -172,6 +172,7 @@ async function deployClusterStack(vault: VaultClient, d: DeployedStack & { clust
   if (!token.token || !token["ca.crt"]) throw new Error(`${d.stack}: ${naming.REVIEWER_TOKEN_SECRET} never got token and ca.crt`);
   const real = (namespace: string, name: string) => (namespace === eso.namespace && name === naming.REVIEWER_TOKEN_SECRET ? token : undefined);
   const program = await offline({ root: ROOT, stack: d.stack, values: d.values, tokenSecretData: real });
+  await makeAdoptedAuthMounts(vault, program.resources);
   await applyVaultSide(vault, program.resources);
 }
 

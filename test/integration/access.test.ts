@@ -13,7 +13,7 @@ import { capabilitiesAt } from "../../policy/acl";
 import { runOffline, type OfflineRun } from "../../preview/mock";
 import { plain } from "../../preview/record";
 import { ROOT } from "../helpers";
-import { applyVaultSide } from "./apply";
+import { applyVaultSide, makeAdoptedAuthMounts } from "./apply";
 import { DevServer, findServerBinary, NO_SERVER_BINARY, SERVER_SUITES_SKIPPED } from "./server";
 import { TokenReviewServer } from "./tokenReview";
 import { VaultClient } from "./vaultClient";
@@ -76,6 +76,7 @@ describe.skipIf(!BINARY)("access report vs OpenBao sys/capabilities-self", () =>
       const config = run.resources.find((r) => r.type === "vault:kubernetes/authBackendConfig:AuthBackendConfig");
       const jwt = config && (plain(config.inputs) as { tokenReviewerJwt?: unknown }).tokenReviewerJwt;
       if (typeof jwt === "string") reviewer.reviewers.add(jwt);
+      await makeAdoptedAuthMounts(vault, run.resources);
       await applyVaultSide(vault, run.resources);
     }
   }, 300_000);

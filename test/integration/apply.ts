@@ -37,6 +37,25 @@ async function mustExist(vault: VaultClient, r: RegisteredResource, path: string
   if (found.status !== 200) throw new Error(`${r.type} ${r.name}: import of ${r.importId} failed: the object does not exist (${found.status})`);
 }
 
+/**
+ * What seed 002's runbook made by hand before the first `up`, on a fresh server: each auth mount
+ * the stack declares adopted (`adopt.vault.authBackends`), enabled and given its host as
+ * `vault auth enable` and `vault write auth/<path>/config kubernetes_host=…` did. The apply then
+ * imports them, as `pulumi up` does. Returns the paths it made.
+ */
+export async function makeAdoptedAuthMounts(vault: VaultClient, resources: readonly RegisteredResource[]): Promise<string[]> {
+  const made: string[] = [];
+  for (const r of resources.filter((x) => x.type === "vault:index/authBackend:AuthBackend" && x.importId)) {
+    const path = r.importId!;
+    if ((await vault.request("GET", `sys/auth/${path}`)).status === 200) continue;
+    await vault.must("POST", `sys/auth/${path}`, { type: (plain(r.inputs) as Inputs).type });
+    const config = resources.map((c) => (c.type === "vault:kubernetes/authBackendConfig:AuthBackendConfig" ? (plain(c.inputs) as Inputs) : undefined)).find((c) => c?.backend === path);
+    if (config) await vault.must("POST", `auth/${path}/config`, { kubernetes_host: config.kubernetesHost, kubernetes_ca_cert: config.kubernetesCaCert, disable_local_ca_jwt: config.disableLocalCaJwt });
+    made.push(path);
+  }
+  return made;
+}
+
 export async function applyVaultSide(vault: VaultClient, resources: readonly RegisteredResource[]): Promise<Applied> {
   const applied: Applied = { mounts: 0, policies: 0, authBackends: 0, roles: 0, kvSecrets: 0, imported: [], skipped: [] };
   const vaultResources = resources.filter((r) => r.custom && !r.read && r.type.startsWith("vault:"));

@@ -13,7 +13,7 @@ import type { ClusterOutputs } from "../../model/outputs";
 import { runOffline, type OfflineRun } from "../../preview/mock";
 import { plain } from "../../preview/record";
 import { ROOT, runPreview } from "../helpers";
-import { applyVaultSide } from "../integration/apply";
+import { applyVaultSide, makeAdoptedAuthMounts } from "../integration/apply";
 import { DevServer, findServerBinary, NO_SERVER_BINARY, SERVER_SUITES_SKIPPED } from "../integration/server";
 import { VaultClient } from "../integration/vaultClient";
 import { findBinaries, KubeCluster } from "./cluster";
@@ -77,6 +77,7 @@ describe.skipIf(!!skipped)(`the login chain: OpenBao's ${STACK}-k8s backend on a
     const foundation = await runOffline({ root: ROOT, stack: "vault", values: projectValues(readStackConfig(ROOT, "vault").config) });
     spoke = await runOffline({ root: ROOT, stack: STACK, values: { ...values, cluster: clusterValues }, tokenSecretData: realSecret });
     await applyVaultSide(vault, foundation.resources);
+    await makeAdoptedAuthMounts(vault, spoke.resources);
     await applyVaultSide(vault, spoke.resources);
     outputs = spoke.outputs.cluster!;
     console.log(`chain: kube-apiserver ${cluster.server} ready in ${(cluster.startupMs / 1000).toFixed(1)} s; OpenBao ${await server.version()} at ${server.address}`);
