@@ -22,6 +22,9 @@ export function stackReferenceProblem(text: string): string | undefined {
   const bad = parts.find((p) => !PART.test(p));
   if (bad === "") return `has an empty part; a stack is named ${SHAPES}`;
   if (bad !== undefined) return `part "${bad}" is not a Pulumi name (1-100 letters, digits, '-', '_' or '.')`;
+  // Pulumi's pattern admits them, but a DIY backend and every path built from a name read them as directories.
+  const dots = parts.find((p) => p === "." || p === "..");
+  if (dots !== undefined) return `part "${dots}" names a directory, not a stack`;
   return undefined;
 }
 

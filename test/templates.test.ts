@@ -18,7 +18,7 @@ import { configuredRegistryHosts, templateSites, type TemplateSite } from "./tem
 const engine = buildEngine(ROOT);
 if ("skipped" in engine) console.log(`templates: skipped, ${engine.skipped}`);
 const ESO_BIN = process.env.ESO_TEMPLATE_BIN;
-if (!ESO_BIN) console.log("templates: comparison with ESO's own engine skipped: set ESO_TEMPLATE_BIN to a binary that renders with ESO's own code and speaks tools/template's protocol (README: Template correctness)");
+if (!ESO_BIN) console.log("templates: comparison with ESO's own engine skipped: set ESO_TEMPLATE_BIN to a binary that renders with ESO's own code and speaks tools/template's protocol (docs/testing.md, \"The suites\")");
 
 const STACKS = readdirSync(join(ROOT, "stacks"))
   .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])

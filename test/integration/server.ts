@@ -17,16 +17,15 @@ export const CACHED_BINARY = join(CACHE, "openbao/bao");
 export const TOOLCHAIN_BIN = join(CACHE, "toolchain/bin");
 
 /**
- * The OpenBao server binary: $BAO_BIN, the cached build, or `bao` on PATH. This machine cannot
- * build one from the Go module proxy, which refuses the server module (see README.md,
- * "Integration tests on a real OpenBao"), so the tests stop with that explanation instead.
- */
-/**
  * CI runs the real-server suites in one of its Node passes only (.ci/run); the others set
  * PLATFORM_SECRETS_SERVER_SUITES=skip and the suites say so.
  */
 export const SERVER_SUITES_SKIPPED = process.env.PLATFORM_SECRETS_SERVER_SUITES === "skip" ? "real-server suites run in CI's Node 22 pass (PLATFORM_SECRETS_SERVER_SUITES=skip)" : undefined;
 
+/**
+ * The OpenBao server binary: $BAO_BIN, the cached build, the toolchain's, or `bao` on
+ * PATH. The Go module proxy refuses the OpenBao server module, so it cannot be built here.
+ */
 export function findServerBinary(): string | undefined {
   if (SERVER_SUITES_SKIPPED) return undefined;
   const candidates = [process.env.BAO_BIN, CACHED_BINARY, join(TOOLCHAIN_BIN, "bao"), ...(process.env.PATH ?? "").split(":").map((d) => join(d, "bao"))];
@@ -40,7 +39,7 @@ export const NO_SERVER_BINARY =
   join(TOOLCHAIN_BIN, "bao") +
   " (bash ../shared/toolchain/install)" +
   ". It cannot be built from the Go module proxy here: `go list -m -versions github.com/openbao/openbao` answers " +
-  "'403 Forbidden: This module version is not available.' (see README.md)";
+  "'403 Forbidden: This module version is not available.'";
 
 
 export class DevServer {

@@ -1,5 +1,5 @@
-// Runs tools/template (ESO v2.9.0's template engine, reimplemented: README "Template
-// correctness"), or any binary that speaks its JSON protocol, over a batch of cases in one
+// Runs tools/template (ESO v2.9.0's template engine, reimplemented: docs/testing.md "The suites"
+// section), or any binary that speaks its JSON protocol, over a batch of cases in one
 // process.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
