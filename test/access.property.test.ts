@@ -23,7 +23,7 @@ import { catalogue, CLUSTERS, soloStackValues } from "./arbitraries";
 import { EXTRA_KINDS, extraResource, extras } from "./handWritten";
 import { ROOT } from "./helpers";
 
-const CATALOGUES = Number(process.env.ACCESS_PROPERTY_CATALOGUES ?? 25);
+const CATALOGUES = Number(process.env.ACCESS_PROPERTY_CATALOGUES ?? 12);
 const MUTATIONS = 8;
 const CONFIG: AccessConfig = { kvMount: "secret", adminPrefixes: ["apps", "ocp"], authPaths: {}, extraAllowed: [] };
 const CAPS: Capability[] = ["read", "list", "update", "create", "deny"];
