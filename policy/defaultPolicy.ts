@@ -1,6 +1,7 @@
 // The built-in `default` policy each server writes at unseal and every token carries unless
 // its role or creator sets token_no_default_policy. Vault's and OpenBao's texts differ: OpenBao
-// dropped Enterprise's control groups. Sources: openbao/openbao vault/policy_store.go
+// dropped Enterprise's control groups and the old lease-renewal path sys/renew (OpenBao 2.5.5's
+// sys/policy/default, which test/integration/access.test.ts compares with this list). Sources: openbao/openbao vault/policy_store.go
 // (defaultPolicy, commit 3a71d39f); hashicorp/vault vault/policy_store.go (defaultPolicy, as
 // `vault read sys/policy/default` prints it on current releases: the older sys/tools/random
 // paths are gone). The pack's allowance (DEFAULT_POLICY_RULES) covers both; a test checks it.
@@ -21,7 +22,6 @@ const COMMON: readonly PolicyRule[] = [
   { path: "identity/entity/id/{{identity.entity.id}}", capabilities: ["read"] },
   { path: "identity/entity/name/{{identity.entity.name}}", capabilities: ["read"] },
   { path: "sys/internal/ui/resultant-acl", capabilities: ["read"] },
-  { path: "sys/renew", capabilities: U },
   { path: "sys/leases/renew", capabilities: U },
   { path: "sys/leases/lookup", capabilities: U },
   { path: "cubbyhole/*", capabilities: ["create", "read", "update", "delete", "list"] },
@@ -34,7 +34,7 @@ const COMMON: readonly PolicyRule[] = [
 ];
 
 export const BUILT_IN_DEFAULT: Readonly<Record<Server, readonly PolicyRule[]>> = {
-  vault: [...COMMON, { path: "sys/control-group/request", capabilities: U }],
+  vault: [...COMMON, { path: "sys/renew", capabilities: U }, { path: "sys/control-group/request", capabilities: U }],
   openbao: COMMON,
 };
 

@@ -9,6 +9,9 @@ export function handWritten(stack: string, type: string, name: string, outputs: 
   return { urn: `urn:pulumi:${stack}::platform-secrets::${type}::${name}`, type, name, custom: true, protect: false, read: false, dependencies: [], propertyDependencies: {}, inputs: outputs, outputs };
 }
 
+/** The password a userpass user written here has. */
+export const fixturePassword = (user: string) => `${user}-password`;
+
 /** The login kinds a hand-written extra can take, and the report's principal kind for each. */
 export const EXTRA_KINDS = {
   approle: "approle",
@@ -37,7 +40,7 @@ export function extraResource(stack: string, e: Extra): RegisteredResource {
       // The provider has no userpass user class: people write it through the generic endpoint.
       return handWritten(stack, "vault:generic/endpoint:Endpoint", `userpass-${e.name}`, {
         path: `auth/userpass/users/${e.name}`,
-        dataJson: JSON.stringify({ password: `${e.name}-password`, token_policies: e.policies, ...(e.noDefaultPolicy ? { token_no_default_policy: true } : {}) }),
+        dataJson: JSON.stringify({ password: fixturePassword(e.name), token_policies: e.policies, ...(e.noDefaultPolicy ? { token_no_default_policy: true } : {}) }),
       });
     case "ldap-group":
       return handWritten(stack, "vault:ldap/authBackendGroup:AuthBackendGroup", e.name, { backend: "ldap", groupname: e.name, policies: e.policies });
@@ -54,4 +57,20 @@ export function extras(policies: readonly string[]): fc.Arbitrary<Extra[]> {
   return fc
     .array(fc.record({ kind: fc.constantFrom(...kinds), policies: fc.subarray([...policies], { minLength: 1, maxLength: 3 }), noDefaultPolicy: fc.boolean() }), { maxLength: 3 })
     .map((list) => list.map((e, i) => ({ ...e, name: `extra-${i}`, noDefaultPolicy: e.kind === "ldap-group" ? false : e.noDefaultPolicy })));
+}
+
+/**
+ * Principals of methods a dev server can log in through, written by hand beside a cluster
+ * stack: approle roles and userpass users, each with and without the `default` policy, holding
+ * the foundation's and the stack's policies (the real-server comparison logs in as each).
+ */
+export function loginFixture(stack: string, policies: { tenant: string; platform: string }): RegisteredResource[] {
+  return [
+    handWritten(stack, "vault:index/authBackend:AuthBackend", "approle", { type: "approle", path: "approle" }),
+    handWritten(stack, "vault:index/authBackend:AuthBackend", "userpass", { type: "userpass", path: "userpass" }),
+    extraResource(stack, { kind: "approle", name: "ci", policies: [policies.tenant], noDefaultPolicy: false }),
+    extraResource(stack, { kind: "approle", name: "reporter", policies: [policies.tenant, policies.platform], noDefaultPolicy: true }),
+    extraResource(stack, { kind: "userpass", name: "alice", policies: [policies.platform], noDefaultPolicy: false }),
+    extraResource(stack, { kind: "userpass", name: "bob", policies: [policies.tenant], noDefaultPolicy: true }),
+  ];
 }
