@@ -26,8 +26,9 @@ export interface PrincipalGroup {
   secrets: Delivery[];
 }
 
+/** Only a ServiceAccount bound in many namespaces folds; any other principal is a row of its own. */
 function groupKey(p: Principal): string {
-  return JSON.stringify([p.kind, p.login, p.serviceAccount?.name, p.policies, p.grants]);
+  return JSON.stringify([p.kind, p.login, p.serviceAccount ? p.serviceAccount.name : p.id, p.policies, p.grants]);
 }
 
 /** A delivery with its namespace taken out of the object names, so members' deliveries merge. */

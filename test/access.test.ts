@@ -10,6 +10,7 @@ import { aclOf, buildReport, resourceViews } from "../access/build";
 import { deliveryPieces } from "../access/deliveries";
 import { diffReports } from "../access/diff";
 import { foundationPolicies, foundationStackOf } from "../access/foundation";
+import { groupPrincipals } from "../access/group";
 import { narrow, QueryError } from "../access/query";
 import { reportMarkdown, reportTable } from "../access/render";
 import { validateDiff, validateReport } from "../access/schema";
@@ -127,7 +128,7 @@ describe("principals beyond Kubernetes, and the default policy", () => {
     report = await reportOf("spoke-dc-v6", [...runs["spoke-dc-v6"]!.resources, ...extras]);
   });
 
-  it("every hand-written holder of policies is a principal of its kind, with its login, its reach and `default` unless it disables it", () => {
+  it("every hand-written holder of policies is a principal of its kind, with its login, its reach and `default` unless it disables it", async () => {
     const by = (kind: string) => report.principals.filter((p) => p.kind === kind);
     const [approle] = by("approle");
     expect(approle).toMatchObject({ id: "approle:approle/ci", login: { method: "approle", mount: "approle", role: "ci" }, policies: ["apps-payments-read", "default"] });
@@ -139,6 +140,12 @@ describe("principals beyond Kubernetes, and the default policy", () => {
     expect(by("ldap-group")[0]).toMatchObject({ login: { method: "ldap", mount: "ldap", group: "ops" }, policies: ["apps-platform-read", "default"] });
     expect(by("token-role")[0]).toMatchObject({ login: { method: "token", mount: "token", role: "deployer" } });
     expect(validateReport(JSON.parse(JSON.stringify(report)))).toEqual([]);
+    // Two holders without a login, of one kind and with the same grants, are two rows, each named.
+    const entity = (name: string) => handWritten("spoke-dc-v6", "vault:identity/entity:Entity", name, { name, policies: ["apps-payments-read"] });
+    const twins = await reportOf("spoke-dc-v6", [...runs["spoke-dc-v6"]!.resources, entity("robot-a"), entity("robot-b")]);
+    expect(twins.principals.filter((p) => p.kind === "identity-entity")).toHaveLength(2);
+    expect(groupPrincipals(twins).filter((g) => g.members.some((m) => m.kind === "identity-entity")).map((g) => g.members.length)).toEqual([1, 1]);
+    expect(reportTable(twins)).not.toContain("identity-entity in 2 namespaces");
     // Queries find them by their login's name, and --path finds who reaches a path through them.
     expect(narrow(report, { principal: "alice" }).principals.map((p) => p.id)).toEqual(["userpass-user:userpass/alice"]);
     expect(narrow(report, { principal: "approle/ci" }).principals.map((p) => p.id)).toEqual(["approle:approle/ci"]);
