@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    exclude: ["test/integration/**", "test/k8s/**", "test/eso/**"],
+    exclude: ["test/integration/**", "test/k8s/**", "test/eso/**", "test/e2e/**"],
     // Several suites start the program and the pack as the engine does, two Node processes each.
     testTimeout: 300_000,
     // Those suites mostly wait on their child processes: two files at a time on this 2-core

@@ -29,6 +29,8 @@ describe("adversarial catalogue", () => {
     expect(new Set(names).size).toBe(names.length);
     const families = new Set(BAD.map((f) => f.family).filter((x) => x !== undefined));
     for (const family of families) expect(BAD.filter((f) => f.family === family).length, family).toBeGreaterThanOrEqual(4);
+    const counts = [...families].map((family) => `${family} ${BAD.filter((f) => f.family === family).length}`);
+    console.log(`adversarial: ${BAD.length} bad (${counts.join(", ")}, ${BAD.filter((f) => !f.family).length} of no family), ${GOOD.length} good`);
   });
 
   it.each(BAD.map((f) => [f.name, f] as const))("bad: %s", async (_name, f) => {

@@ -62,7 +62,8 @@ describe("parsePreviewArgs", () => {
 
   it.each([
     ["a path", ["--stack", "a/../../elsewhere/Pulumi.spoke-dc-v6"], /has 5 parts/],
-    ["another project", ["--stack", "x/../Pulumi.spoke-dc-v6"], /is a stack of project "\.\."; this is project "platform-secrets"/],
+    ["another project", ["--stack", "acme/other-project/spoke-dc-v6"], /is a stack of project "other-project"; this is project "platform-secrets"/],
+    ["a directory for a part", ["--stack", "x/../Pulumi.spoke-dc-v6"], /part "\.\." names a directory, not a stack/],
     ["a character Pulumi refuses", ["--stack", "spoke dc"], /part "spoke dc" is not a Pulumi name/],
     ["an empty part", ["--stack", "acme//vault"], /has an empty part/],
     ["a typo", ["--stack", "spoke-dc-6"], /no stack file stacks\/Pulumi\.spoke-dc-6\.yaml \(did you mean "spoke-dc-v6"\?\); stacks: spoke-dc-v6, vault/],

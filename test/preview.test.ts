@@ -18,7 +18,8 @@ describe("npm run preview", () => {
     expect(r.stdout).toContain("Previewing stack spoke-dc-v6 offline");
     expect(r.stdout).toMatch(/runner: --import=tsx \/node_modules\/@pulumi\/pulumi\/cmd\/run\/index\.js/);
     expect(r.stdout).toMatch(/\+ tenant:TenantNamespace {2}apps-payments-checkout-api-dev {2}\(5\)/);
-    expect(r.stdout).toMatch(/\+ vault:index\/authBackend:AuthBackend {2}auth\/spoke-dc-v6-k8s {2}\[protected\]/);
+    // The shipped stack adopts the mount seed 002 made by hand.
+    expect(r.stdout).toMatch(/= vault:index\/authBackend:AuthBackend {2}auth\/spoke-dc-v6-k8s {2}\[protected\] {2}\[import spoke-dc-v6-k8s\]/);
     expect(r.stdout).toMatch(/platform-secrets-guard@v0\.1\.0: all \d+ policies passed/);
     const ces = parse(readFileSync(join(out, "kubernetes/_cluster/ClusterExternalSecret.app-registry-pull.yaml"), "utf8"));
     expect(ces.spec.externalSecretSpec.data[0].remoteRef.key).toBe("ocp/spoke-dc-v6/registries/app-registry-pull");

@@ -1,5 +1,6 @@
 // What every test of the ESO suite shares: the stack under test, and the steps the tests are
 // made of (waiting for sync, comparing Secrets, driving the controller's clock, forcing a sync).
+import { it } from "vitest";
 import { loadStack } from "../../model/load";
 import type { ClusterPlan } from "../../model/plan";
 import { ROOT } from "../helpers";
@@ -129,4 +130,13 @@ export const refreshTimeOf = (o: KubeObject | undefined) => (o?.status as { refr
 /** Every Secret the stack must hold right now: live namespaces, KV values as Vault holds them. */
 export async function expectedNow(vault: VaultClient, r: StackRun): Promise<ExpectedSecret[]> {
   return expectedSecrets(r.plan, await liveNamespaces(r.cluster), await kvNow(vault, r));
+}
+
+/**
+ * A test for what a stack declares (PushSecrets, an egress policy): registered only for the stacks
+ * that declare it. A stack without one has nothing to check there, which is not a skipped test; a
+ * skip is reserved for a missing binary, which CI refuses (test/requireRan.ts).
+ */
+export function itWhenDeclared(declared: unknown, name: string, fn: () => Promise<void>): void {
+  if (declared) it(name, fn);
 }

@@ -1,7 +1,7 @@
 // The seeds' failure modes, made to happen on the real controller.
 import { expect, it } from "vitest";
 import * as naming from "../../model/naming";
-import { expectedNow, forceSync, key, kvNow, liveNamespaces, log, refreshNow, secretDifferences, type StackRun, type StackTests, waitSynced } from "./context";
+import { expectedNow, forceSync, itWhenDeclared, key, kvNow, liveNamespaces, log, refreshNow, secretDifferences, type StackRun, type StackTests, waitSynced } from "./context";
 import { admitsTcp, type EgressPolicySpec } from "./egress";
 import { entrySecrets, selected } from "./expected";
 import { readValue, tenantSecretKey } from "./kv";
@@ -189,7 +189,7 @@ export function failureTests(t: StackTests): void {
     await waitFor(`${entry.secretName} recovers`, async () => (isReady(await getObject(r.cluster, "externalsecret", entry.secretName, namespace)) ? true : undefined), () => "still failing", 60_000);
   });
 
-  it.skipIf(!shipped.egress)("the ESO egress policy admits every Vault connection the controller makes; what a control plane without a CNI cannot show is stated", async () => {
+  itWhenDeclared(shipped.egress, "the ESO egress policy admits every Vault connection the controller makes; what a control plane without a CNI cannot show is stated", async () => {
     const r = run();
     const egress = r.plan.egress!;
     const policy = (await getObject(r.cluster, "networkpolicy", naming.EGRESS_POLICY, egress.namespace))!;

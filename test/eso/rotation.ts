@@ -5,7 +5,7 @@
 import { expect, it } from "vitest";
 import * as naming from "../../model/naming";
 import type { KubeObject } from "../k8s/cluster";
-import { ageRefresh, expectedNow, forceSync, refreshNow, TEN_YEARS, key, liveNamespaces, log, refreshTimeOf, seconds, secretDifferences, skippedRefreshes, type StackRun, type StackTests } from "./context";
+import { ageRefresh, expectedNow, forceSync, itWhenDeclared, refreshNow, TEN_YEARS, key, liveNamespaces, log, refreshTimeOf, seconds, secretDifferences, skippedRefreshes, type StackRun, type StackTests } from "./context";
 import { declaredRefreshes, goDuration, selected, type DeclaredRefresh } from "./expected";
 import { clusterValues, readValue, tlsMaterial, writeValues } from "./kv";
 import { conditionLines, getObject, isReady, listAll, secretData, waitFor } from "./observe";
@@ -90,7 +90,7 @@ export function rotationTests(t: StackTests): void {
     log(`${stack}: past each cadence, ${expected.length - stayed.length} Secrets rotated, ${stayed.length} unchanged by design (${seconds(started)})`);
   });
 
-  it.skipIf(!shipped.push)("an API key rotates only on compromise (seed 003): a forced sync leaves it, deleting it in Vault and forcing a sync pushes a new one", async () => {
+  itWhenDeclared(shipped.push, "an API key rotates only on compromise (seed 003): a forced sync leaves it, deleting it in Vault and forcing a sync pushes a new one", async () => {
     const r = run();
     const namespace = r.plan.push!.namespace;
     const onCompromise = pushed(r).filter((p) => p.intervalMs === 0);
