@@ -19,7 +19,7 @@ import { runOffline, type OfflineRun } from "../../preview/mock";
 import { plain } from "../../preview/record";
 import { fixturePassword, loginFixture } from "../handWritten";
 import { ROOT } from "../helpers";
-import { applyVaultSide } from "./apply";
+import { applyVaultSide, makeAdopted } from "./apply";
 import { DevServer, findServerBinary, NO_SERVER_BINARY, SERVER_SUITES_SKIPPED } from "./server";
 import { TokenReviewServer } from "./tokenReview";
 import { VaultClient } from "./vaultClient";
@@ -88,6 +88,7 @@ describe.skipIf(!BINARY)("access report vs OpenBao sys/capabilities-self", () =>
       const config = run.resources.find((r) => r.type === "vault:kubernetes/authBackendConfig:AuthBackendConfig");
       const jwt = config && (plain(config.inputs) as { tokenReviewerJwt?: unknown }).tokenReviewerJwt;
       if (typeof jwt === "string") reviewer.reviewers.add(jwt);
+      await makeAdopted(vault, run.resources);
       await applyVaultSide(vault, run.resources);
     }
   }, 300_000);

@@ -39,6 +39,23 @@ async function mustExist(vault: VaultClient, r: RegisteredResource, path: string
   if (found.status !== 200) throw new Error(`${r.type} ${r.name}: import of ${r.importId} failed: the object does not exist (${found.status})`);
 }
 
+/**
+ * What a stack's operators made by hand before its first `up`: each object the stack adopts with
+ * the import option (stacks' `adopt`), so that the import finds it, as on the seeded platform.
+ * The secret/ mount the vault stack adopts is the dev server's own.
+ */
+export async function makeAdopted(vault: VaultClient, resources: readonly RegisteredResource[]): Promise<string[]> {
+  const made: string[] = [];
+  for (const r of resources.filter((x) => x.importId && !x.read)) {
+    const i = plain(r.inputs) as Inputs;
+    if (r.type === "vault:index/authBackend:AuthBackend") await vault.must("POST", `sys/auth/${r.importId}`, { type: i.type });
+    else if (r.type === "vault:kubernetes/authBackendConfig:AuthBackendConfig") await vault.must("POST", r.importId!, { kubernetes_host: i.kubernetesHost, kubernetes_ca_cert: i.kubernetesCaCert, disable_local_ca_jwt: i.disableLocalCaJwt });
+    else continue;
+    made.push(`${r.type} ${r.importId}`);
+  }
+  return made;
+}
+
 export async function applyVaultSide(vault: VaultClient, resources: readonly RegisteredResource[]): Promise<Applied> {
   const applied: Applied = { mounts: 0, policies: 0, authBackends: 0, roles: 0, kvSecrets: 0, imported: [], skipped: [] };
   const vaultResources = resources.filter((r) => r.custom && !r.read && r.type.startsWith("vault:"));
