@@ -1,19 +1,26 @@
-// Builds the access report from what a preview recorded. Principals and their policies come from
-// the pack's own model (policy/model.ts buildModel), policy texts from the pack's parser, and
-// reach from the pack's evaluator (policy/acl.ts): the report and the pack cannot disagree on
-// what a token can do, and a principal kind the pack learns to see appears here too.
+// Builds the access report from what a preview recorded. Principals are the pack's policy
+// holders (policy/holders.ts policyHolders: every role, user, group, token role, token, identity
+// group and entity that ends with Vault policies), policy texts come from the pack's parser, the
+// server's built-in `default` policy from policy/defaultPolicy.ts, and reach from the pack's
+// evaluator (policy/acl.ts): the report and the pack cannot disagree on who holds what or on what
+// a token can do, and a principal kind the pack learns to see appears here too.
 import type { PolicyRule } from "../model/vaultPolicy";
 import { capabilitiesAt, compileAcl, type Acl } from "../policy/acl";
+import { accessDefaults } from "../policy/allowance";
+import { BUILT_IN_DEFAULT, type Server } from "../policy/defaultPolicy";
+import { policyHolders, type PolicyHolder } from "../policy/holders";
 import { buildModel, parsePolicy, type PolicySource, type StackModel } from "../policy/model";
 import { TYPES, type ResourceView } from "../policy/shapes";
 import { plain, type RegisteredResource } from "../preview/record";
-import { deliveryPieces, type Login, type Piece } from "./deliveries";
+import { deliveryPieces, type Login as StoreLogin, type Piece } from "./deliveries";
 import type { FoundationPolicies } from "./foundation";
-import { REPORT_SCHEMA, type AccessReport, type Delivery, type Grant, type PolicyEntry, type Principal } from "./types";
+import { REPORT_SCHEMA, type AccessReport, type Delivery, type Grant, type Login, type PolicyEntry, type Principal } from "./types";
 
 export interface BuildOptions {
   stack: string;
   resources: readonly RegisteredResource[];
+  /** Whose built-in `default` policy every token carries; `vault` unless said. */
+  server?: Server;
   /** The foundation's policy texts, for a cluster stack (see access/foundation.ts). */
   foundation?: FoundationPolicies;
 }
@@ -23,8 +30,6 @@ export function resourceViews(resources: readonly RegisteredResource[]): Resourc
   return resources.filter((r) => !r.read).map((r) => ({ type: r.type, urn: r.urn, name: r.name, props: plain(r.outputs), protect: r.protect }));
 }
 
-const GLOB = /[*]/;
-
 export const saId = (namespace: string, name: string, mount: string, role: string) => `sa:${namespace}/${name}@${mount}/${role}`;
 
 interface Texts {
@@ -32,7 +37,9 @@ interface Texts {
   unparsable: string[];
 }
 
-async function policyTexts(model: StackModel, foundation: FoundationPolicies | undefined): Promise<Texts> {
+const DEFAULT = "default";
+
+async function policyTexts(model: StackModel, foundation: FoundationPolicies | undefined, server: Server): Promise<Texts> {
   const byName = new Map<string, { source: string; rules: PolicyRule[] }>();
   const unparsable: string[] = [];
   const add = async (s: PolicySource, source: string) => {
@@ -47,6 +54,8 @@ async function policyTexts(model: StackModel, foundation: FoundationPolicies | u
   for (const s of model.policies) await add(s, "this stack");
   // The stack's own text wins over the foundation's for a name both write.
   for (const s of foundation?.sources ?? []) if (!byName.has(s.name)) await add(s, s.via);
+  // A `default` the stack writes replaces the server's own, as it does on the server.
+  if (!byName.has(DEFAULT)) byName.set(DEFAULT, { source: `built-in (${server})`, rules: [...BUILT_IN_DEFAULT[server]] });
   return { byName, unparsable };
 }
 
@@ -85,12 +94,40 @@ function group(pieces: readonly Piece[]): Delivery[] {
 
 const push = <T>(m: Map<string, T[]>, key: string, value: T) => (m.get(key) ?? m.set(key, []).get(key)!).push(value);
 
-const loginId = (l: Login) => saId(l.namespace, l.serviceAccount, l.mount, l.role);
+const loginId = (l: StoreLogin) => saId(l.namespace, l.serviceAccount, l.mount, l.role);
+
+type Identity = Pick<Principal, "id" | "kind" | "name" | "serviceAccount" | "login" | "group">;
+
+function loginOf(l: NonNullable<PolicyHolder["login"]>): Login {
+  return { method: l.method, mount: l.mount, [l.what]: l.name };
+}
+
+/** A holder's stable id, its name for people, and how it logs in. */
+function identify(h: PolicyHolder, aliases: NonNullable<Principal["group"]>["aliases"]): Identity {
+  const b = h.binding;
+  if (b) {
+    const at = `${b.mount}/${b.role}`;
+    const login: Login = { method: "kubernetes", mount: b.mount, role: b.role };
+    if (b.kind === "service-account") return { id: saId(b.namespace, b.name, b.mount, b.role), kind: h.kind, name: `${b.name}@${b.namespace}`, serviceAccount: { namespace: b.namespace, name: b.name }, login };
+    if (b.kind === "selector") return { id: `sa-pattern:${at}:selector`, kind: h.kind, name: `any ServiceAccount in namespaces selected by ${b.selector} via ${at}`, login };
+    return { id: `sa-pattern:${b.namespaces}/${b.names}@${at}`, kind: h.kind, name: `any ServiceAccount "${b.names}" in namespaces "${b.namespaces}" via ${at}`, login };
+  }
+  if (h.kind === "identity-group") return { id: `group:${h.group}`, kind: h.kind, name: `group ${h.group}`, group: { name: h.group!, aliases } };
+  if (h.kind === "identity-group-member") return { id: `group-member:${h.group}:${h.principal}`, kind: h.kind, name: h.principal };
+  if (h.login) {
+    const l = h.login;
+    const what = l.method === "token" ? "token role" : `${l.method === "unknown" ? "auth" : l.method} ${l.what}`;
+    return { id: `${h.kind}:${l.mount}/${l.name}`, kind: h.kind, name: `${what} ${l.name} at auth/${l.mount}`, login: loginOf(l) };
+  }
+  const prefix = h.kind === "token" ? "token" : h.kind === "identity-entity" ? "entity" : "other";
+  return { id: `${prefix}:${h.principal}`, kind: h.kind, name: h.principal };
+}
 
 export async function buildReport(opts: BuildOptions): Promise<AccessReport> {
   const views = resourceViews(opts.resources);
   const model = buildModel(views);
-  const texts = await policyTexts(model, opts.foundation);
+  const server = opts.server ?? "vault";
+  const texts = await policyTexts(model, opts.foundation, server);
   const principals = new Map<string, Principal>();
   const acls = new Map<string, Acl<string>>();
   const policySets = new Map<string, { grants: Grant[]; unresolved: string[] }>();
@@ -110,39 +147,20 @@ export async function buildReport(opts: BuildOptions): Promise<AccessReport> {
     principals.set(p.id, { ...p, unresolvedPolicies: unresolved, grants, secrets: [] });
   };
 
-  for (const role of model.kubernetesRoles) {
-    const login = { method: "kubernetes" as const, mount: role.mount, role: role.role };
-    const at = `${role.mount}/${role.role}`;
-    if (role.namespaceSelector) {
-      add({ id: `sa-pattern:${at}:selector`, kind: "service-account-pattern", name: `any ServiceAccount in namespaces selected by ${role.namespaceSelector} via ${at}`, login, policies: role.policies });
-    }
-    for (const ns of role.namespaces) {
-      for (const sa of role.names) {
-        if (GLOB.test(ns) || GLOB.test(sa)) {
-          add({ id: `sa-pattern:${ns}/${sa}@${at}`, kind: "service-account-pattern", name: `any ServiceAccount "${sa}" in namespaces "${ns}" via ${at}`, login, policies: role.policies });
-        } else {
-          add({ id: saId(ns, sa, role.mount, role.role), kind: "service-account", name: `${sa}@${ns}`, serviceAccount: { namespace: ns, name: sa }, login, policies: role.policies });
-        }
-      }
-    }
-  }
-
-  const byUrn = new Map(opts.resources.map((r) => [r.urn, r]));
   const aliases = opts.resources.filter((r) => r.type === "vault:identity/groupAlias:GroupAlias" && !r.read);
-  for (const grant of model.otherGrants) {
-    const r = byUrn.get(grant.urn);
-    if (r?.type === TYPES.identityGroup) {
-      const name = String(plain(r.outputs).name ?? r.name);
-      const own = aliases
-        .filter((a) => (a.propertyDependencies.canonicalId ?? []).includes(r.urn))
-        .map((a) => {
-          const o = plain(a.outputs) as { name?: unknown; mountAccessor?: unknown };
-          return { name: String(o.name ?? a.name), ...(typeof o.mountAccessor === "string" ? { mountAccessor: o.mountAccessor } : {}) };
-        });
-      add({ id: `group:${name}`, kind: "identity-group", name: `group ${name}`, group: { name, aliases: own }, policies: grant.policies });
-    } else {
-      add({ id: `other:${grant.principal}`, kind: "other", name: grant.principal, policies: grant.policies });
-    }
+  const aliasesOf = (urn: string) =>
+    aliases
+      .filter((a) => (a.propertyDependencies.canonicalId ?? []).includes(urn))
+      .map((a) => {
+        const o = plain(a.outputs) as { name?: unknown; mountAccessor?: unknown };
+        return { name: String(o.name ?? a.name), ...(typeof o.mountAccessor === "string" ? { mountAccessor: o.mountAccessor } : {}) };
+      });
+  const kvMount = model.foundationKvMount ?? kvMountOf(views) ?? "secret";
+  for (const h of policyHolders(views, accessDefaults({ kvMount }))) {
+    const held = [...new Set(h.policies.map((p) => p.name))];
+    // Every token carries the built-in default policy unless its role or creator says not to.
+    const policies = h.noDefaultPolicy || held.includes(DEFAULT) ? held : [...held, DEFAULT];
+    add({ ...identify(h, h.kind === "identity-group" ? aliasesOf(h.urn) : []), grantedBy: h.grantedBy, policies });
   }
   for (const p of principals.values()) acls.set(p.id, aclOf(p));
 
@@ -173,7 +191,8 @@ export async function buildReport(opts: BuildOptions): Promise<AccessReport> {
     .sort((a, b) => (a.name < b.name ? -1 : 1));
 
   const notes = [
-    "Tokens from an auth role also carry Vault's built-in `default` policy unless the role sets token_no_default_policy; its text lives on the server and is not in this report.",
+    `Every token carries the built-in \`default\` policy as ${server === "vault" ? "Vault" : "OpenBao"} ships it (--server ${server}) unless its role sets token_no_default_policy; a \`default\` rewritten on the server outside this program is not seen. Its templated paths (identity/entity/id/{{identity.entity.id}}) stand for the token's own entity.`,
+    "Identity groups and entities stand for their members' tokens, which carry `default` unless the role they log in through disables it.",
     "Namespaces are those this stack declares; a namespace created outside it that a selector matches would get the same Secrets.",
     ...texts.unparsable.map((u) => `policy ${u}: cannot be parsed; it grants nothing in this report`),
     ...(opts.foundation?.unavailable ? [`foundation stack ${opts.foundation.stack}: policy texts unavailable (${opts.foundation.unavailable}); its policies are listed as unresolved`] : []),
@@ -182,6 +201,7 @@ export async function buildReport(opts: BuildOptions): Promise<AccessReport> {
   return {
     schema: REPORT_SCHEMA,
     stack: opts.stack,
+    server,
     ...(kv ? { kvMount: kv } : {}),
     ...(opts.foundation ? { foundation: { stack: opts.foundation.stack, policies: opts.foundation.unavailable ? "unavailable" : "plan" } } : {}),
     principals: ordered,

@@ -1,11 +1,12 @@
-// `npm run access -- --stack <stack> [--principal <sa@ns|role|group>] [--path <vault path>]
-//   [--namespace <ns>] [--format table|markdown|json|svg] [--diff <base>] [--out DIR]`
+// `npm run access -- --stack <stack> [--principal <sa@ns|role|user|group>] [--path <vault path>]
+//   [--namespace <ns>] [--format table|markdown|json|svg] [--server vault|openbao] [--diff <base>] [--out DIR]`
 // Who can read what, offline, from the same run of the program as `npm run preview`. Writes
 // access.json and access.svg (the whole stack's report) under out/<stack>/ (or --out).
 // Exit 0: done; 1: bad input or a failed run; 3: --diff found access widened.
 import { existsSync, lstatSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { SERVERS, type Server } from "../policy/defaultPolicy";
 import { claimOutputDir, OUTPUT_MARKER, OutputDirError } from "../preview/outputDir";
 import { PreviewError } from "../preview/run";
 import { diffReports } from "./diff";
@@ -14,7 +15,8 @@ import { diffMarkdown, diffTable, reportMarkdown, reportTable } from "./render";
 import { BaseError, baseReport, stackReport } from "./stackReport";
 import { reportSvg } from "./svg";
 
-const USAGE = "usage: npm run access -- --stack <name> [--principal <sa@namespace|role|mount/role|group>] [--path <vault path>] [--namespace <ns>] [--format table|markdown|json|svg] [--diff <report.json|git ref>] [--out <dir>]";
+const USAGE =
+  "usage: npm run access -- --stack <name> [--principal <sa@namespace|role|user|mount/name|group>] [--path <vault path>] [--namespace <ns>] [--format table|markdown|json|svg] [--server vault|openbao] [--diff <report.json|git ref>] [--out <dir>]";
 const FORMATS = ["table", "markdown", "json", "svg"] as const;
 type Format = (typeof FORMATS)[number];
 
@@ -37,6 +39,8 @@ function parse(argv: string[]) {
       path: { type: "string" },
       namespace: { type: "string" },
       format: { type: "string", default: "table" },
+      // The project's stack config has no key naming the server's flavour: Vault unless told.
+      server: { type: "string", default: "vault" },
       diff: { type: "string" },
       out: { type: "string" },
     },
@@ -45,8 +49,9 @@ function parse(argv: string[]) {
   });
   if (!values.stack) throw new UsageError("--stack is required");
   if (!(FORMATS as readonly string[]).includes(values.format!)) throw new UsageError(`--format ${values.format}: use one of ${FORMATS.join(", ")}`);
+  if (!(SERVERS as readonly string[]).includes(values.server!)) throw new UsageError(`--server ${values.server}: use one of ${SERVERS.join(", ")}`);
   for (const k of ["principal", "path", "namespace", "diff", "out"] as const) if (values[k] === "") throw new UsageError(`--${k} needs a value`);
-  return { ...values, stack: values.stack, format: values.format as Format };
+  return { ...values, stack: values.stack, format: values.format as Format, server: values.server as Server };
 }
 
 /**
@@ -71,13 +76,13 @@ async function main(argv: string[]): Promise<number> {
     const root = projectRoot(process.cwd());
     // A directory that cannot be used is refused before the program runs.
     const dir = outputDir(args.out ?? join("out", args.stack), root);
-    const report = await stackReport(root, args.stack);
+    const report = await stackReport(root, args.stack, args.server);
     writeFileSync(join(dir, "access.json"), `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(join(dir, "access.svg"), reportSvg(report));
     const query = { ...(args.principal ? { principal: args.principal } : {}), ...(args.namespace ? { namespace: args.namespace } : {}), ...(args.path ? { path: args.path } : {}) };
     const shown = Object.keys(query).length ? narrow(report, query) : report;
     if (args.diff) {
-      const base = await baseReport(root, args.stack, args.diff);
+      const base = await baseReport(root, args.stack, args.diff, args.server);
       // Both sides narrowed the same way: `--principal x --diff main` is x's change.
       const { path: _path, ...scope } = query;
       const diff = diffReports(Object.keys(scope).length ? narrow(report, scope) : report, Object.keys(scope).length ? narrowLenient(base, scope) : base, args.diff);

@@ -1,6 +1,19 @@
 // Principals that log in the same way and hold the same grants read as one: a role binding
 // app-eso in 100 namespaces is one row of a table or picture, its namespaces listed once.
-import type { AccessReport, Delivery, Grant, Principal } from "./types";
+import type { AccessReport, Delivery, Grant, Login, Principal } from "./types";
+
+/**
+ * Grants only the server's built-in `default` policy decides (every token's own lookup, renewal,
+ * cubbyhole, wrapping): the same for nearly every principal, so tables and the picture fold them.
+ * A `default` the stack rewrites is shown in full.
+ */
+export function foldsDefault(report: Pick<AccessReport, "policies">): (g: Grant) => boolean {
+  const builtIn = report.policies.some((p) => p.name === "default" && p.source.startsWith("built-in"));
+  return (g) => builtIn && g.policies.length === 1 && g.policies[0] === "default";
+}
+
+/** The role, user or group a login names. */
+export const loginName = (l: Login): string => l.role ?? l.user ?? l.group ?? "";
 
 export interface PrincipalGroup {
   /** `app-eso in 3 namespaces via spoke-dc-v6-k8s/apps-spoke-dc-v6-payments`, or the principal's own name. */
@@ -13,8 +26,9 @@ export interface PrincipalGroup {
   secrets: Delivery[];
 }
 
+/** Only a ServiceAccount bound in many namespaces folds; any other principal is a row of its own. */
 function groupKey(p: Principal): string {
-  return JSON.stringify([p.kind, p.login, p.serviceAccount?.name, p.policies, p.grants]);
+  return JSON.stringify([p.kind, p.login, p.serviceAccount ? p.serviceAccount.name : p.id, p.policies, p.grants]);
 }
 
 /** A delivery with its namespace taken out of the object names, so members' deliveries merge. */
@@ -41,7 +55,7 @@ function mergeSecrets(members: readonly Principal[]): Delivery[] {
 
 function labelOf(members: readonly Principal[]): string {
   const first = members[0]!;
-  const via = first.login ? ` via ${first.login.mount}/${first.login.role}` : "";
+  const via = first.login?.method === "kubernetes" ? ` via ${first.login.mount}/${loginName(first.login)}` : "";
   if (members.length === 1) return `${first.name}${via}`;
   return `${first.serviceAccount?.name ?? first.kind} in ${members.length} namespaces${via}`;
 }

@@ -2,6 +2,7 @@
 // principal that reaches one Vault path, through which rule, and the Secrets fed from it).
 import { capabilitiesAt, winningRule } from "../policy/acl";
 import { aclOf } from "./build";
+import { loginName } from "./group";
 import type { AccessReport, PathAnswer, Principal } from "./types";
 
 export class QueryError extends Error {
@@ -11,12 +12,12 @@ export class QueryError extends Error {
   }
 }
 
-/** Every name a principal answers to: its id, `sa@namespace`, its role (`role`, `mount/role`), its group and aliases. */
+/** Every name a principal answers to: its id, `sa@namespace`, its role, user or group (`name`, `mount/name`), its identity group and aliases. */
 export function namesOf(p: Principal): string[] {
   return [
     p.id,
     p.name,
-    ...(p.login ? [p.login.role, `${p.login.mount}/${p.login.role}`] : []),
+    ...(p.login ? [loginName(p.login), `${p.login.mount}/${loginName(p.login)}`] : []),
     ...(p.group ? [p.group.name, `group:${p.group.name}`, ...p.group.aliases.map((a) => a.name)] : []),
   ];
 }
@@ -25,7 +26,7 @@ export function selectPrincipals(report: AccessReport, wanted: string): Principa
   const found = report.principals.filter((p) => namesOf(p).includes(wanted));
   if (found.length === 0) {
     const near = report.principals.flatMap(namesOf).filter((n, i, all) => all.indexOf(n) === i && (n.includes(wanted) || wanted.includes(n.split("@")[0]!)));
-    throw new QueryError(`no principal of stack ${report.stack} is "${wanted}"${near.length ? `; did you mean ${near.slice(0, 5).map((n) => `"${n}"`).join(", ")}?` : ""} (give sa@namespace, a role, mount/role or a group)`);
+    throw new QueryError(`no principal of stack ${report.stack} is "${wanted}"${near.length ? `; did you mean ${near.slice(0, 5).map((n) => `"${n}"`).join(", ")}?` : ""} (give sa@namespace, a role, user or group, mount/name, or an identity group)`);
   }
   return found;
 }

@@ -1,7 +1,7 @@
 // Reports and diffs as text: one document model (headings, lines, tables) rendered either as an
 // aligned terminal table or as Markdown for a pull-request comment.
 import { ANY_SEGMENT, type AccessDiff, type PrincipalChange } from "./diff";
-import { groupPrincipals, listed } from "./group";
+import { foldsDefault, groupPrincipals, listed } from "./group";
 import type { AccessReport, Delivery, Grant } from "./types";
 
 type Block = { heading: string; level: 1 | 2 } | { line: string } | { table: string[][] };
@@ -29,7 +29,7 @@ function secretRows(secrets: readonly Delivery[], all: boolean): string[][] {
 
 function reportBlocks(report: AccessReport): Block[] {
   const blocks: Block[] = [];
-  const where = [`KV mount ${report.kvMount ?? "?"}/`, ...(report.foundation ? [`foundation ${report.foundation.stack} (policies ${report.foundation.policies === "plan" ? "from its plan" : "unavailable"})`] : [])];
+  const where = [`KV mount ${report.kvMount ?? "?"}/`, `default policy of ${report.server}`, ...(report.foundation ? [`foundation ${report.foundation.stack} (policies ${report.foundation.policies === "plan" ? "from its plan" : "unavailable"})`] : [])];
   blocks.push({ heading: `Access report: stack ${report.stack}`, level: 1 });
   blocks.push({ line: `${where.join(", ")}; ${count(report.principals.length, "principal")}, ${count(report.policies.length, "policy", "policies")}` });
   if (report.query) blocks.push({ line: `query: ${Object.entries(report.query).map(([k, v]) => `--${k} ${v}`).join(" ")}` });
@@ -40,11 +40,16 @@ function reportBlocks(report: AccessReport): Block[] {
     if (a.secrets.length) blocks.push({ table: [["SECRET", "KEY", "DIRECTION", "NAMESPACES", "THROUGH"], ...a.secrets.map((s) => [s.secret, s.key, s.direction, listed(s.namespaces), s.principal])] });
   }
   const detailed = Boolean(report.query?.principal || report.query?.namespace);
+  const folded = foldsDefault(report);
   for (const g of groupPrincipals(report)) {
     blocks.push({ heading: g.label, level: 2 });
     if (g.members.length > 1) blocks.push({ line: `namespaces: ${detailed ? g.members.map((m) => m.serviceAccount?.namespace).join(", ") : listed(g.members.map((m) => m.serviceAccount?.namespace ?? m.name), 6)}` });
     blocks.push({ line: `policies: ${g.policies.join(", ") || "(none)"}${g.unresolvedPolicies.length ? `; text unknown for ${g.unresolvedPolicies.join(", ")}` : ""}` });
-    blocks.push(g.grants.length ? { table: grantRows(g.grants) } : { line: "grants: none" });
+    // With --principal or --namespace every grant is listed; otherwise the default policy's own paths are one line.
+    const own = detailed ? g.grants : g.grants.filter((x) => !folded(x));
+    const selfService = g.grants.length - own.length;
+    blocks.push(own.length ? { table: grantRows(own) } : { line: "grants: none" });
+    if (selfService) blocks.push({ line: `and the built-in default policy's ${selfService} self-service paths (own token, cubbyhole, wrapping, tools; --principal lists them)` });
     if (g.secrets.length) blocks.push({ table: secretRows(g.secrets, detailed) });
   }
   if (report.unattributedSecrets.length) {

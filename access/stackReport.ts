@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readProject } from "../preview/engine/project";
 import { previewStack, stackFile } from "../preview/run";
+import type { Server } from "../policy/defaultPolicy";
 import { buildReport, resourceViews } from "./build";
 import { foundationPolicies, foundationStackOf } from "./foundation";
 import { validateReport } from "./schema";
@@ -21,10 +22,10 @@ export class BaseError extends Error {
   }
 }
 
-export async function stackReport(root: string, stack: string): Promise<AccessReport> {
+export async function stackReport(root: string, stack: string, server: Server): Promise<AccessReport> {
   const run = await previewStack({ root, stack });
   const ref = foundationStackOf(resourceViews(run.resources));
-  return buildReport({ stack, resources: run.resources, ...(ref ? { foundation: foundationPolicies(root, ref) } : {}) });
+  return buildReport({ stack, server, resources: run.resources, ...(ref ? { foundation: foundationPolicies(root, ref) } : {}) });
 }
 
 function git(root: string, args: string[]): string {
@@ -32,12 +33,12 @@ function git(root: string, args: string[]): string {
 }
 
 /** A report with no principal: the base of a stack that did not exist there. */
-function emptyReport(stack: string, why: string): AccessReport {
-  return { schema: REPORT_SCHEMA, stack, principals: [], policies: [], unattributedSecrets: [], notes: [why] };
+function emptyReport(stack: string, server: Server, why: string): AccessReport {
+  return { schema: REPORT_SCHEMA, stack, server, principals: [], policies: [], unattributedSecrets: [], notes: [why] };
 }
 
 /** The stack's report at a git ref: the ref's program and stack files, run with this checkout's node_modules. */
-export async function reportAtRef(root: string, stack: string, ref: string): Promise<AccessReport> {
+export async function reportAtRef(root: string, stack: string, ref: string, server: Server): Promise<AccessReport> {
   let commit: string;
   try {
     commit = git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
@@ -63,8 +64,8 @@ export async function reportAtRef(root: string, stack: string, ref: string): Pro
   try {
     git(root, ["worktree", "add", "--detach", "--quiet", dir, commit]);
     symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
-    if (!existsSync(join(dir, stackFile(readProject(dir), stack)))) return emptyReport(stack, `stack ${stack} does not exist at ${ref} (${commit.slice(0, 12)})`);
-    return await stackReport(dir, stack);
+    if (!existsSync(join(dir, stackFile(readProject(dir), stack)))) return emptyReport(stack, server, `stack ${stack} does not exist at ${ref} (${commit.slice(0, 12)})`);
+    return await stackReport(dir, stack, server);
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -79,12 +80,17 @@ export function readSavedReport(file: string): AccessReport {
   } catch (err) {
     throw new BaseError(`--diff ${file}: ${(err as Error).message}`);
   }
+  const older = (doc as { schema?: unknown } | null)?.schema;
+  if (typeof older === "string" && older.startsWith("platform-secrets/access-report@") && older !== REPORT_SCHEMA) {
+    // @1 reports lack the default policy and most principal kinds: every principal would look widened.
+    throw new BaseError(`--diff ${file}: written as ${older}, this command writes ${REPORT_SCHEMA}; regenerate the base with this version or diff against a git ref`);
+  }
   const problems = validateReport(doc);
   if (problems.length) throw new BaseError(`--diff ${file}: not an access report (${REPORT_SCHEMA}):\n${problems.map((p) => `  ${p}`).join("\n")}`);
   return doc as AccessReport;
 }
 
 /** `--diff <base>`: a saved JSON report if such a file exists, otherwise a git ref. */
-export function baseReport(root: string, stack: string, base: string): Promise<AccessReport> {
-  return existsSync(base) ? Promise.resolve(readSavedReport(base)) : reportAtRef(root, stack, base);
+export function baseReport(root: string, stack: string, base: string, server: Server): Promise<AccessReport> {
+  return existsSync(base) ? Promise.resolve(readSavedReport(base)) : reportAtRef(root, stack, base, server);
 }

@@ -1,7 +1,7 @@
 // The picture: principals (grouped, see group.ts) down the side, Vault paths across the top,
 // each cell the capabilities the group holds there. Paths are gathered under a common prefix
 // when there are more than fit, so a fleet of 1,000 namespaces stays one readable page.
-import { groupPrincipals, type PrincipalGroup } from "./group";
+import { foldsDefault, groupPrincipals, type PrincipalGroup } from "./group";
 import type { AccessReport, Grant } from "./types";
 
 const MAX_COLUMNS = 40;
@@ -42,15 +42,21 @@ function colour(capabilities: ReadonlySet<string>): string {
   return "#9ecae1";
 }
 
-function cellOf(g: PrincipalGroup, column: string, depth: number): { caps: Set<string>; count: number } | undefined {
-  const hits = g.grants.filter((x) => columnOf(x.path, depth) === column);
+/** The column of the grants only the built-in default policy decides: one, however many paths. */
+const DEFAULT_COLUMN = "(built-in default policy)";
+
+function cellOf(g: PrincipalGroup, column: string, depth: number, folded: (x: Grant) => boolean): { caps: Set<string>; count: number } | undefined {
+  const hits = g.grants.filter((x) => (column === DEFAULT_COLUMN ? folded(x) : !folded(x) && columnOf(x.path, depth) === column));
   if (hits.length === 0) return undefined;
   return { caps: new Set(hits.flatMap((h) => h.capabilities)), count: hits.length };
 }
 
 export function reportSvg(report: AccessReport): string {
   const groups = groupPrincipals(report);
-  const { depth, names } = columns(groups.flatMap((g) => g.grants));
+  const folded = foldsDefault(report);
+  const all = groups.flatMap((g) => g.grants);
+  const { depth, names: pathNames } = columns(all.filter((x) => !folded(x)));
+  const names = all.some(folded) ? [...pathNames, DEFAULT_COLUMN] : pathNames;
   // Column names are written at -55 degrees: about 6.6 px a character, sin 55 up and cos 55 across.
   const longest = 6.6 * Math.max(10, ...names.map((n) => n.length));
   const top = 60 + Math.min(420, longest * 0.82);
@@ -60,7 +66,7 @@ export function reportSvg(report: AccessReport): string {
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`);
   out.push(`<rect width="100%" height="100%" fill="white"/>`);
   out.push(`<text x="10" y="22" font-size="16" font-weight="bold">${esc(`Who can reach what: stack ${report.stack}`)}</text>`);
-  out.push(`<text x="10" y="42" fill="#555">${esc(`${report.principals.length} principals in ${groups.length} rows; ${names.length} path columns${depth < Math.max(...names.map((n) => n.split("/").length)) || names.some((n) => n.endsWith("/…")) ? ` (paths folded after ${depth} segments, cell number = paths folded)` : ""}`)}</text>`);
+  out.push(`<text x="10" y="42" fill="#555">${esc(`${report.principals.length} principals in ${groups.length} rows; ${names.length} path columns${depth < Math.max(...pathNames.map((n) => n.split("/").length)) || pathNames.some((n) => n.endsWith("/…")) ? ` (paths folded after ${depth} segments, cell number = paths folded)` : ""}`)}</text>`);
   names.forEach((n, i) => {
     const x = LABEL + i * CELL + CELL / 2;
     out.push(`<text transform="translate(${x},${top - 6}) rotate(-55)" font-family="DejaVu Sans Mono, monospace" font-size="11">${esc(n)}</text>`);
@@ -72,7 +78,7 @@ export function reportSvg(report: AccessReport): string {
     out.push(`<text x="10" y="${y + 13}"><title>${esc(g.members.map((m) => m.id).join("\n"))}</title>${esc(clip(who!))}</text>`);
     if (via) out.push(`<text x="10" y="${y + 27}" font-size="10" fill="#666">${esc(clip(`via ${via}`))}</text>`);
     names.forEach((n, i) => {
-      const c = cellOf(g, n, depth);
+      const c = cellOf(g, n, depth, folded);
       const x = LABEL + i * CELL;
       out.push(`<rect x="${x}" y="${y}" width="${CELL}" height="${ROW}" fill="none" stroke="#e0e0e0"/>`);
       if (!c) return;

@@ -1,11 +1,28 @@
 // The access report: who can reach which Vault paths, with which capabilities, and which
 // Kubernetes Secrets each principal ends up with. This is the JSON document `npm run access
-// -- --format json` prints; access/access-report.schema.json describes it for other tools.
+// -- --format json` prints; access/schema/access-report.schema.json describes it for other tools.
+import type { HolderKind } from "../policy/holders";
+import type { Server } from "../policy/defaultPolicy";
 
-/** Changes only when a field changes meaning or disappears; additions keep it. */
-export const REPORT_SCHEMA = "platform-secrets/access-report@1";
+/**
+ * Changes only when a field changes meaning or disappears; additions keep it. @2: principals
+ * are every holder of Vault policies the pack sees (new kinds, `login` of any method), and every
+ * principal's policies and grants include the server's built-in `default` policy.
+ */
+export const REPORT_SCHEMA = "platform-secrets/access-report@2";
 
-export type PrincipalKind = "service-account" | "service-account-pattern" | "identity-group" | "other";
+/** The pack's holder kinds (policy/holders.ts), one source of truth. */
+export type PrincipalKind = HolderKind;
+
+/** How the principal's token is obtained: one of role, user or group names the login. */
+export interface Login {
+  /** `kubernetes`, `approle`, `userpass`, `ldap`, `okta`, `jwt`, `oidc`, `token` (a token role)… or `unknown` */
+  method: string;
+  mount: string;
+  role?: string;
+  user?: string;
+  group?: string;
+}
 
 export interface Grant {
   /** The policy path as Vault matches it (leading slash removed); `+` and a trailing `*` are wildcards. */
@@ -43,15 +60,21 @@ export interface Delivery {
 }
 
 export interface Principal {
-  /** Stable key: `sa:<ns>/<name>@<mount>/<role>`, `group:<name>`, `other:<description>`. */
+  /**
+   * Stable key: `sa:<ns>/<name>@<mount>/<role>`, `sa-pattern:…`, `<kind>:<mount>/<name>` for a
+   * login of another method (`approle:approle/ci`, `userpass-user:userpass/alice`),
+   * `group:<name>`, `group-member:<group>:<who>`, `token:…`, `entity:…`, `other:…`.
+   */
   id: string;
   kind: PrincipalKind;
-  /** How people name it: `app-eso@apps-payments-checkout-api-dev`, `group vault-admins-dc`. */
+  /** How people name it: `app-eso@apps-payments-checkout-api-dev`, `group vault-admins-dc`, `approle role ci at auth/approle`. */
   name: string;
   serviceAccount?: { namespace: string; name: string };
-  login?: { method: "kubernetes"; mount: string; role: string };
+  login?: Login;
   group?: { name: string; aliases: Array<{ name: string; mountAccessor?: string }> };
-  /** Policy names the principal's token carries, as the stack grants them. */
+  /** What the pack calls it and what hands it its policies (policy/holders.ts). */
+  grantedBy: string;
+  /** Policy names the principal's token carries, as the stack grants them, and `default` unless the role disables it. */
   policies: string[];
   /** Policies whose text the report does not know (written outside this program and its foundation). */
   unresolvedPolicies: string[];
@@ -61,7 +84,7 @@ export interface Principal {
 
 export interface PolicyEntry {
   name: string;
-  /** `this stack`, or `foundation stack <name>` for a cluster stack's foundation policies. */
+  /** `this stack`, `foundation stack <name>`, or `built-in (<server>)` for the server's default policy. */
   source: string;
   rules: Array<{ path: string; capabilities: string[] }>;
   /** Principal ids whose tokens carry it. */
@@ -71,6 +94,8 @@ export interface PolicyEntry {
 export interface AccessReport {
   schema: typeof REPORT_SCHEMA;
   stack: string;
+  /** Whose built-in `default` policy text the report assumes (`--server`). */
+  server: Server;
   kvMount?: string;
   foundation?: { stack: string; policies: "plan" | "unavailable" };
   principals: Principal[];

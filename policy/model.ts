@@ -40,8 +40,23 @@ export interface KubernetesRole {
   namespaceSelector?: string;
   audience?: string;
   policies: string[];
+  /** token_no_default_policy: its tokens lack Vault's built-in `default` policy */
+  noDefaultPolicy?: boolean;
   urn: string;
   via: string;
+}
+
+/** How a principal's tokens are obtained through an auth method (or a token role). */
+export interface AuthLogin {
+  /**
+   * The method's type: the mount's as the stack enables it, else the mount path when that is a
+   * method's name (Vault's default path), else `unknown`. A jwt/oidc role is `jwt` or `oidc` by its role_type.
+   */
+  method: string;
+  mount: string;
+  /** what the login names: a role, a user or a group (a GitHub team) of the method */
+  what: "role" | "user" | "group";
+  name: string;
 }
 
 /** Anything else that hands out policies: other auth methods' roles, users and groups, token roles, tokens, identity groups and entities. */
@@ -55,6 +70,10 @@ export interface OtherGrant {
   policyGlobs?: string[];
   /** identity groups are judged through `identityGroups`, which knows their members */
   kind: "auth" | "token-role" | "token" | "identity-group" | "identity-entity";
+  /** auth roles, users and groups, and token roles: how their tokens are obtained */
+  login?: AuthLogin;
+  /** the role or token sets token_no_default_policy (no_default_policy on a token) */
+  noDefaultPolicy?: boolean;
   urn: string;
 }
 
@@ -96,6 +115,8 @@ export interface StackModel {
   unresolvedIdentity: UnresolvedIdentity[];
   /** auth mount paths the stack enables */
   authMounts: Set<string>;
+  /** auth mount path -> method type, for the mounts the stack enables */
+  authMethods: Map<string, string>;
   /** policy names the foundation stack exports (known by name only) */
   foundationPolicies: Set<string>;
   foundationKvMount?: string;
@@ -162,6 +183,48 @@ function describe(r: ResourceView): string {
   const mount = prop("backend") ?? prop("path");
   return `${label} ${mount ? `${mount}/` : ""}${id}`;
 }
+
+/** Auth methods by name: a mount at such a path, enabled outside the stack, is taken to be that method (Vault's default path). */
+const METHODS = new Set(["approle", "userpass", "ldap", "okta", "jwt", "oidc", "kubernetes", "github", "aws", "gcp", "azure", "cert", "radius", "kerberos", "alicloud", "oci", "cf", "saml"]);
+
+function methodOf(mount: string, methods: ReadonlyMap<string, string>): string {
+  return methods.get(mount) ?? (METHODS.has(mount) ? mount : "unknown");
+}
+
+/** A jwt/oidc role logs in with a JWT (`jwt`) or through the browser flow (`oidc`, Vault's default role_type). */
+const jwtFlavour = (method: string, roleType: unknown) => (method === "jwt" || method === "oidc" ? (roleType === "jwt" ? "jwt" : "oidc") : method);
+
+/** A typed auth resource's login: its method from the type token, its mount, what it names. */
+function typedLogin(r: ResourceView): AuthLogin | undefined {
+  const m = /^vault:([^/]+)\/[^:]+:(.+)$/.exec(r.type);
+  if (!m) return undefined;
+  const [, mod, cls] = m as unknown as [string, string, string];
+  const base = mod === "index" && cls === "CertAuthBackendRole" ? "cert" : ["index", "identity", "generic", "tokenauth", "kubernetes"].includes(mod) ? undefined : mod.toLowerCase();
+  if (!base || cls === "AuthBackend") return undefined;
+  const prop = (k: string) => str(known(() => r.props[k]));
+  const what = /User$/.test(cls) ? "user" : /(Group|Team)$/.test(cls) ? "group" : "role";
+  const name = prop("roleName") ?? prop("username") ?? prop("groupname") ?? prop("groupName") ?? prop("team") ?? prop("user") ?? prop("name") ?? r.name;
+  return { method: jwtFlavour(base, known(() => r.props.roleType)), mount: (prop("backend") ?? prop("path") ?? base).replace(/^\/|\/$/g, ""), what, name };
+}
+
+/** Mount path -> method type of every auth method the stack enables, typed or raw. */
+function authMethodsOf(resources: readonly ResourceView[], kvMount: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of resources) {
+    const m = /^vault:([^/]+)\/authBackend:AuthBackend$/.exec(r.type);
+    const type = str(known(() => r.props.type));
+    if (r.type === TYPES.authBackend && type) out.set((str(known(() => r.props.path)) ?? type).replace(/\/$/, ""), type);
+    else if (m && m[1] !== "index") out.set((str(known(() => r.props.path)) ?? m[1]!.toLowerCase()).replace(/^\/|\/$/g, ""), type ?? m[1]!.toLowerCase());
+    else if (isGeneric(r)) {
+      const w = rawWriteOf(r, kvMount);
+      const t = str(genericData(r)?.type);
+      if (w.kind === "auth-enable" && t) out.set(w.mount.replace(/\/$/, ""), t);
+    }
+  }
+  return out;
+}
+
+const bool = (v: unknown) => v === true || v === "true";
 
 /** The policy text a resource writes, whichever way: `vault.Policy` or a raw write to the policy API. */
 export function policySourceOf(r: ResourceView): PolicySource | undefined {
@@ -306,6 +369,7 @@ export function buildModel(resources: readonly ResourceView[]): StackModel {
   const otherGrants: OtherGrant[] = [];
   const authMounts = new Set<string>();
   const clusters: StackModel["clusters"] = [];
+  const authMethods = authMethodsOf(resources, kvMount);
   for (const r of resources) {
     const source = policySourceOf(r);
     if (source) {
@@ -327,6 +391,7 @@ export function buildModel(resources: readonly ResourceView[]): StackModel {
         ...(p.boundServiceAccountNamespaceSelector ? { namespaceSelector: p.boundServiceAccountNamespaceSelector } : {}),
         ...(p.audience ? { audience: p.audience } : {}),
         policies: [...policyNames(p.tokenPolicies), ...policyNames(p.policies)],
+        ...(bool(known(() => r.props.tokenNoDefaultPolicy)) ? { noDefaultPolicy: true } : {}),
         urn: r.urn,
         via: "vault.kubernetes.AuthBackendRole",
       });
@@ -337,9 +402,17 @@ export function buildModel(resources: readonly ResourceView[]): StackModel {
       if (w.kind === "auth-enable") {
         authMounts.add(w.mount);
       } else if (w.kind === "token-role") {
-        otherGrants.push({ kind: "token-role", principal: `tokens of token role ${w.role} (written to ${path})`, policies: rawPolicyFields(data), policyGlobs: strs(data.allowed_policies_glob), urn: r.urn });
+        otherGrants.push({
+          kind: "token-role",
+          principal: `tokens of token role ${w.role} (written to ${path})`,
+          policies: rawPolicyFields(data),
+          policyGlobs: strs(data.allowed_policies_glob),
+          login: { method: "token", mount: "token", what: "role", name: w.role },
+          ...(bool(data.token_no_default_policy) ? { noDefaultPolicy: true } : {}),
+          urn: r.urn,
+        });
       } else if (w.kind === "token-create") {
-        otherGrants.push({ kind: "token", principal: `the token ${path} mints (raw write)`, policies: rawPolicyFields(data), urn: r.urn });
+        otherGrants.push({ kind: "token", principal: `the token ${path} mints (raw write)`, policies: rawPolicyFields(data), ...(bool(data.no_default_policy) ? { noDefaultPolicy: true } : {}), urn: r.urn });
       } else if (w.kind === "auth-role" && ("bound_service_account_names" in data || "bound_service_account_namespaces" in data)) {
         kubernetesRoles.push({
           mount: w.mount,
@@ -349,12 +422,18 @@ export function buildModel(resources: readonly ResourceView[]): StackModel {
           ...(str(data.bound_service_account_namespace_selector) ? { namespaceSelector: str(data.bound_service_account_namespace_selector)! } : {}),
           ...(str(data.audience) ? { audience: str(data.audience)! } : {}),
           policies: rawPolicyFields(data),
+          ...(bool(data.token_no_default_policy) ? { noDefaultPolicy: true } : {}),
           urn: r.urn,
           via: `a write to ${path}`,
         });
       } else if (w.kind === "auth-role" || w.kind === "auth-member") {
         const fields = w.kind === "auth-member" && w.what.startsWith("map/") ? ["value", "policies"] : undefined;
-        otherGrants.push({ kind: "auth", principal: `${path} (raw write)`, policies: rawPolicyFields(data, fields), urn: r.urn });
+        const method = methodOf(w.mount, authMethods);
+        const login: AuthLogin =
+          w.kind === "auth-role"
+            ? { method: jwtFlavour(method, data.role_type), mount: w.mount, what: "role", name: w.role }
+            : { method, mount: w.mount, what: w.what === "users" || w.what === "map/users" ? "user" : w.what === "certs" ? "role" : "group", name: w.name };
+        otherGrants.push({ kind: "auth", principal: `${path} (raw write)`, policies: rawPolicyFields(data, fields), login, ...(bool(data.token_no_default_policy) ? { noDefaultPolicy: true } : {}), urn: r.urn });
       } else if (w.kind === "identity-entity") {
         otherGrants.push({ kind: "identity-entity", principal: `identity entity ${w.name ?? str(data.name) ?? ""} (written to ${path})`, policies: rawPolicyFields(data, ["policies"]), urn: r.urn });
       }
@@ -364,7 +443,10 @@ export function buildModel(resources: readonly ResourceView[]): StackModel {
         const kind = r.type === TYPES.identityGroup ? "identity-group" : r.type.startsWith("vault:identity/") ? "identity-entity" : r.type.startsWith("vault:tokenauth/") ? "token-role" : r.type === TYPES.token ? "token" : "auth";
         const env = r.type === TYPES.identityGroup ? inverseAdminGroup(str(r.props.name)) : undefined;
         const globs = policyNames(known(() => r.props.allowedPoliciesGlobs));
-        otherGrants.push({ kind, principal: describe(r), ...(env ? { adminEnv: env } : {}), policies: granted, ...(globs.length ? { policyGlobs: globs } : {}), urn: r.urn });
+        const roleName = str(known(() => r.props.roleName));
+        const login = kind === "auth" ? typedLogin(r) : kind === "token-role" && roleName ? ({ method: "token", mount: "token", what: "role", name: roleName } as const) : undefined;
+        const noDefault = bool(known(() => r.props.tokenNoDefaultPolicy)) || bool(known(() => r.props.noDefaultPolicy));
+        otherGrants.push({ kind, principal: describe(r), ...(env ? { adminEnv: env } : {}), policies: granted, ...(globs.length ? { policyGlobs: globs } : {}), ...(login ? { login } : {}), ...(noDefault ? { noDefaultPolicy: true } : {}), urn: r.urn });
       }
     }
   }
@@ -378,6 +460,7 @@ export function buildModel(resources: readonly ResourceView[]): StackModel {
     identityGroups: identity.groups,
     unresolvedIdentity: identity.unresolved,
     authMounts,
+    authMethods,
     foundationPolicies: new Set(refs.flatMap((r) => policyNames(r.props.policies))),
     ...(kv ? { foundationKvMount: kv } : {}),
     ...(foundationStack ? { foundationStack } : {}),

@@ -6,26 +6,35 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildReport, resourceViews } from "../access/build";
+import { aclOf, buildReport, resourceViews } from "../access/build";
 import { deliveryPieces } from "../access/deliveries";
 import { diffReports } from "../access/diff";
 import { foundationPolicies, foundationStackOf } from "../access/foundation";
+import { groupPrincipals } from "../access/group";
 import { narrow, QueryError } from "../access/query";
 import { reportMarkdown, reportTable } from "../access/render";
 import { validateDiff, validateReport } from "../access/schema";
+import { readSavedReport } from "../access/stackReport";
 import { reportSvg } from "../access/svg";
-import type { AccessReport } from "../access/types";
+import type { AccessReport, Grant } from "../access/types";
 import { benchCatalogue, benchStackValues } from "../bench/catalogue";
 import { matches, namespaceLabels } from "../model/labelSelector";
 import * as naming from "../model/naming";
+import { capabilitiesAt, compileAcl } from "../policy/acl";
+import { accessDefaults, DEFAULT_POLICY_RULES } from "../policy/allowance";
+import { BUILT_IN_DEFAULT, SERVERS } from "../policy/defaultPolicy";
+import { policyHolders } from "../policy/holders";
 import { buildModel } from "../policy/model";
 import type { ResourceView } from "../policy/shapes";
 import { runOffline, type OfflineRun } from "../preview/mock";
 import { OUTPUT_MARKER } from "../preview/outputDir";
 import type { RegisteredResource } from "../preview/record";
+import { handWritten } from "./handWritten";
 import { ROOT } from "./helpers";
 
 const runs: Record<string, OfflineRun> = {};
+/** A grant only the server's built-in `default` policy makes. */
+const onlyDefault = (g: Grant) => g.policies.length === 1 && g.policies[0] === "default";
 const reports: Record<string, AccessReport> = {};
 
 async function reportOf(stack: string, resources: readonly RegisteredResource[], withFoundation = true): Promise<AccessReport> {
@@ -61,7 +70,9 @@ describe("the report of the shipped stacks", () => {
       const p = reports[stack]!.principals.find((x) => x.id === `sa:${ns}/${naming.TENANT_SERVICE_ACCOUNT}@${cluster.authPath}/${t.role}`);
       expect(p, ns).toBeDefined();
       expect(p!.unresolvedPolicies).toEqual([]);
-      expect(p!.grants).toEqual([{ path: `${cluster.kvMount}/data/${naming.divisionKeyPrefix(t.division)}*`, match: "prefix", capabilities: ["read"], policies: [t.policy] }]);
+      expect(p!.policies).toEqual([t.policy, "default"]);
+      expect(p!.grants.filter((g) => !onlyDefault(g))).toEqual([{ path: `${cluster.kvMount}/data/${naming.divisionKeyPrefix(t.division)}*`, match: "prefix", capabilities: ["read"], policies: [t.policy] }]);
+      expect(p!.grants.filter(onlyDefault).map((g) => g.path)).toEqual(BUILT_IN_DEFAULT.vault.map((r) => r.path).sort());
       const canary = p!.secrets.find((d) => d.secret === naming.TENANT_CANARY);
       expect(canary?.namespaces).toEqual([ns]);
       expect(canary?.keys[0]?.vaultPath).toBe(`${cluster.kvMount}/data/${naming.canaryKey(t.division)}`);
@@ -72,8 +83,8 @@ describe("the report of the shipped stacks", () => {
   it("without the foundation's texts, its policies are unresolved and grant nothing", async () => {
     const bare = await reportOf("spoke-dc-v6", runs["spoke-dc-v6"]!.resources, false);
     const tenant = bare.principals.find((p) => p.serviceAccount?.name === naming.TENANT_SERVICE_ACCOUNT)!;
-    expect(tenant.unresolvedPolicies).toEqual(tenant.policies);
-    expect(tenant.grants).toEqual([]);
+    expect(tenant.unresolvedPolicies).toEqual(tenant.policies.filter((p) => p !== "default"));
+    expect(tenant.grants.filter((g) => !onlyDefault(g))).toEqual([]);
     expect(tenant.secrets[0]!.deniedPaths?.length).toBe(1);
   });
 
@@ -100,8 +111,74 @@ describe("the report of the shipped stacks", () => {
   it("the vault stack's admin group is a principal with its OIDC alias and its admin policy's grants", () => {
     const g = reports["vault"]!.principals.find((p) => p.kind === "identity-group")!;
     expect(g.group).toMatchObject({ name: naming.adminGroup("dc"), aliases: [{ name: naming.adminGroup("dc") }] });
-    expect(g.policies).toEqual([naming.adminPolicy("dc")]);
+    expect(g.policies).toEqual([naming.adminPolicy("dc"), "default"]);
     expect(g.grants.some((x) => x.path === "secret/data/apps/*" && x.capabilities.includes("update"))).toBe(true);
+  });
+});
+
+describe("principals beyond Kubernetes, and the default policy", () => {
+  const extras = [
+    handWritten("spoke-dc-v6", "vault:appRole/authBackendRole:AuthBackendRole", "ci", { backend: "approle", roleName: "ci", tokenPolicies: ["apps-payments-read"] }),
+    handWritten("spoke-dc-v6", "vault:generic/endpoint:Endpoint", "alice", { path: "auth/userpass/users/alice", dataJson: JSON.stringify({ password: "x", token_policies: ["platform-spoke-dc-v6-read"], token_no_default_policy: true }) }),
+    handWritten("spoke-dc-v6", "vault:ldap/authBackendGroup:AuthBackendGroup", "ops", { backend: "ldap", groupname: "ops", policies: ["apps-platform-read"] }),
+    handWritten("spoke-dc-v6", "vault:tokenauth/authBackendRole:AuthBackendRole", "deployer", { roleName: "deployer", allowedPolicies: ["apps-payments-read"] }),
+  ];
+  let report: AccessReport;
+  beforeAll(async () => {
+    report = await reportOf("spoke-dc-v6", [...runs["spoke-dc-v6"]!.resources, ...extras]);
+  });
+
+  it("every hand-written holder of policies is a principal of its kind, with its login, its reach and `default` unless it disables it", async () => {
+    const by = (kind: string) => report.principals.filter((p) => p.kind === kind);
+    const [approle] = by("approle");
+    expect(approle).toMatchObject({ id: "approle:approle/ci", login: { method: "approle", mount: "approle", role: "ci" }, policies: ["apps-payments-read", "default"] });
+    expect(capabilitiesAt(aclOf(approle!), "secret/data/apps/payments/x")).toContain("read");
+    expect(capabilitiesAt(aclOf(approle!), "auth/token/lookup-self")).toEqual(["read"]);
+    const [alice] = by("userpass-user");
+    expect(alice).toMatchObject({ id: "userpass-user:userpass/alice", login: { method: "userpass", mount: "userpass", user: "alice" }, policies: ["platform-spoke-dc-v6-read"] });
+    expect(capabilitiesAt(aclOf(alice!), "auth/token/lookup-self")).toEqual([]);
+    expect(by("ldap-group")[0]).toMatchObject({ login: { method: "ldap", mount: "ldap", group: "ops" }, policies: ["apps-platform-read", "default"] });
+    expect(by("token-role")[0]).toMatchObject({ login: { method: "token", mount: "token", role: "deployer" } });
+    expect(validateReport(JSON.parse(JSON.stringify(report)))).toEqual([]);
+    // Two holders without a login, of one kind and with the same grants, are two rows, each named.
+    const entity = (name: string) => handWritten("spoke-dc-v6", "vault:identity/entity:Entity", name, { name, policies: ["apps-payments-read"] });
+    const twins = await reportOf("spoke-dc-v6", [...runs["spoke-dc-v6"]!.resources, entity("robot-a"), entity("robot-b")]);
+    expect(twins.principals.filter((p) => p.kind === "identity-entity")).toHaveLength(2);
+    expect(groupPrincipals(twins).filter((g) => g.members.some((m) => m.kind === "identity-entity")).map((g) => g.members.length)).toEqual([1, 1]);
+    expect(reportTable(twins)).not.toContain("identity-entity in 2 namespaces");
+    // Queries find them by their login's name, and --path finds who reaches a path through them.
+    expect(narrow(report, { principal: "alice" }).principals.map((p) => p.id)).toEqual(["userpass-user:userpass/alice"]);
+    expect(narrow(report, { principal: "approle/ci" }).principals.map((p) => p.id)).toEqual(["approle:approle/ci"]);
+    expect(narrow(report, { path: "secret/apps/payments/x" }).pathAnswer!.reaches.map((r) => r.principal)).toEqual(expect.arrayContaining(["approle:approle/ci", "token-role:token/deployer"]));
+  });
+
+  it("the report's principals are the pack's policy holders, one for one", () => {
+    const views = resourceViews([...runs["spoke-dc-v6"]!.resources, ...extras]);
+    const holders = policyHolders(views, accessDefaults({ kvMount: "secret" }));
+    expect(new Set(report.principals.map((p) => p.grantedBy))).toEqual(new Set(holders.map((h) => h.grantedBy)));
+    expect(report.principals.length).toBe(new Set(holders.map((h) => `${h.grantedBy}\n${h.principal}`)).size);
+  });
+
+  it("--server openbao takes OpenBao's default policy (no control groups); the pack allows both servers' default policies", async () => {
+    const bao = await buildReport({ stack: "spoke-dc-v6", server: "openbao", resources: runs["spoke-dc-v6"]!.resources });
+    const vault = await buildReport({ stack: "spoke-dc-v6", resources: runs["spoke-dc-v6"]!.resources });
+    const at = (r: AccessReport, path: string) => capabilitiesAt(aclOf(r.principals[0]!), path);
+    expect(at(vault, "sys/control-group/request")).toEqual(["update"]);
+    expect(at(bao, "sys/control-group/request")).toEqual([]);
+    expect(bao.policies.find((p) => p.name === "default")!.source).toBe("built-in (openbao)");
+    const allowed = compileAcl(DEFAULT_POLICY_RULES.map((r) => ({ ...r, source: "allowed" })));
+    for (const server of SERVERS) for (const r of BUILT_IN_DEFAULT[server]) for (const c of r.capabilities) expect(capabilitiesAt(allowed, r.path), `${server} ${r.path}`).toContain(c);
+  });
+
+  it("a saved @1 report is refused as a --diff base with a clear message", () => {
+    const dir = mkdtempSync(join(tmpdir(), "access-v1-"));
+    try {
+      const file = join(dir, "old.json");
+      writeFileSync(file, JSON.stringify({ ...reports["vault"]!, schema: "platform-secrets/access-report@1" }));
+      expect(() => readSavedReport(file)).toThrow(/written as platform-secrets\/access-report@1.*regenerate the base/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -189,10 +266,15 @@ describe("formats", () => {
     const r = reports["spoke-dc-v7"]!;
     const table = reportTable(r);
     const md = reportMarkdown(r);
-    for (const p of r.principals) for (const g of p.grants) {
+    // The built-in default policy's own paths fold to one line a principal group; --principal lists them.
+    for (const p of r.principals) for (const g of p.grants.filter((x) => !onlyDefault(x))) {
       expect(table).toContain(g.path);
       expect(md).toContain(g.path);
     }
+    expect(table).not.toContain("auth/token/lookup-self");
+    expect(table).toContain(`default policy's ${BUILT_IN_DEFAULT.vault.length} self-service paths`);
+    const one = r.principals.find((p) => p.kind === "service-account")!;
+    expect(reportTable(narrow(r, { principal: one.id }))).toContain("auth/token/lookup-self");
     for (const s of r.principals.flatMap((p) => p.secrets)) expect(table).toContain(s.secret);
     expect(md).toMatch(/^\| CAPABILITIES \| PATH \| MATCH \| POLICIES \|$/m);
     const png = new Resvg(reportSvg(r), { background: "white" }).render();
@@ -247,7 +329,7 @@ describe("npm run access", () => {
       expect(JSON.parse(readFileSync(join(out, "access.json"), "utf8"))).toEqual(report);
       expect(readFileSync(join(out, "access.svg"), "utf8")).toContain("<svg");
       const pipelines = report.principals.find((p) => p.login?.role === naming.pipelinesRole("spoke-dc-v6"))!;
-      const dropped = pipelines.grants.pop()!;
+      const dropped = pipelines.grants.splice(pipelines.grants.findIndex((g) => !onlyDefault(g)), 1)[0]!;
       writeFileSync(join(out, "base.json"), JSON.stringify(report));
       const widened = cli(["--stack", "spoke-dc-v6", "--format", "markdown", "--diff", join(out, "base.json"), "--out", out]);
       expect(widened.status, widened.stderr).toBe(3);

@@ -3,15 +3,21 @@
 // auth method at the alias's mount); then every principal of every report logs in for real and
 // asks `sys/capabilities-self` for every path its report names and for paths around and outside
 // them. The report's answer (its grants through the pack's evaluator) must equal the server's.
+// Beside spoke-dc-v6, hand-written approle roles and userpass users (test/handWritten.ts) log in
+// too, with and without the `default` policy, which the report takes as OpenBao ships it.
 import { generateKeyPairSync, sign } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aclOf, buildReport, resourceViews } from "../../access/build";
 import { foundationPolicies, foundationStackOf } from "../../access/foundation";
+import { loginName } from "../../access/group";
 import type { AccessReport, Principal } from "../../access/types";
 import { projectValues, readStackConfig } from "../../model/load";
 import { capabilitiesAt } from "../../policy/acl";
+import { BUILT_IN_DEFAULT } from "../../policy/defaultPolicy";
+import { parsePolicy } from "../../policy/model";
 import { runOffline, type OfflineRun } from "../../preview/mock";
 import { plain } from "../../preview/record";
+import { fixturePassword, loginFixture } from "../handWritten";
 import { ROOT } from "../helpers";
 import { applyVaultSide, makeAdoptedAuthMounts } from "./apply";
 import { DevServer, findServerBinary, NO_SERVER_BINARY, SERVER_SUITES_SKIPPED } from "./server";
@@ -19,6 +25,8 @@ import { TokenReviewServer } from "./tokenReview";
 import { VaultClient } from "./vaultClient";
 
 const STACKS = ["vault", "spoke-dc-v6", "spoke-dc-v7"];
+/** The stack the hand-written approle and userpass principals are added to. */
+const FIXTURE_STACK = "spoke-dc-v6";
 const BINARY = findServerBinary();
 if (!BINARY) console.log(`access report vs OpenBao: skipped, ${SERVER_SUITES_SKIPPED ?? NO_SERVER_BINARY}`);
 
@@ -45,7 +53,10 @@ function outside(report: AccessReport, all: readonly AccessReport[]): string[] {
     "sys/auth",
     "sys/mounts/secret",
     "identity/group/name/vault-admins-dc",
-    ...report.principals.flatMap((p) => (p.login ? [`auth/${p.login.mount}/role/${p.login.role}`, `auth/${p.login.mount}/config`] : [])),
+    // Another entity than the token's own: the default policy's templated paths must not reach it.
+    "identity/entity/id/zz-other-entity",
+    "identity/entity/name/zz-other-entity",
+    ...report.principals.flatMap((p) => (p.login ? [`auth/${p.login.mount}/${p.login.user ? "users" : p.login.group ? "groups" : "role"}/${loginName(p.login)}`, `auth/${p.login.mount}/config`] : [])),
   ];
 }
 
@@ -68,9 +79,10 @@ describe.skipIf(!BINARY)("access report vs OpenBao sys/capabilities-self", () =>
       const cluster = values.cluster as Record<string, unknown> | undefined;
       // Cluster stacks' auth backends point at the TokenReview stand-in (the vault stack adopts the dev server's secret/ mount itself).
       const atServer = cluster ? { ...values, cluster: { ...cluster, apiServer: kubeHost, caCert: reviewer.caCert, apiServerCa: "configured" } } : values;
-      runs[stack] = await runOffline({ root: ROOT, stack, values: atServer });
+      const run = await runOffline({ root: ROOT, stack, values: atServer });
+      runs[stack] = stack === FIXTURE_STACK ? { ...run, resources: [...run.resources, ...loginFixture(stack, { tenant: "apps-payments-read", platform: "platform-spoke-dc-v6-read" })] } : run;
       const ref = foundationStackOf(resourceViews(runs[stack]!.resources));
-      reports[stack] = await buildReport({ stack, resources: runs[stack]!.resources, ...(ref ? { foundation: foundationPolicies(ROOT, ref) } : {}) });
+      reports[stack] = await buildReport({ stack, server: "openbao", resources: runs[stack]!.resources, ...(ref ? { foundation: foundationPolicies(ROOT, ref) } : {}) });
     }
     for (const run of Object.values(runs)) {
       const config = run.resources.find((r) => r.type === "vault:kubernetes/authBackendConfig:AuthBackendConfig");
@@ -110,38 +122,75 @@ describe.skipIf(!BINARY)("access report vs OpenBao sys/capabilities-self", () =>
 
   async function login(stack: string, p: Principal): Promise<string> {
     if (p.kind === "identity-group") return applyGroup(runs[stack]!, p);
+    const l = p.login!;
+    if (p.kind === "approle") {
+      const roleId = (await vault.must("GET", `auth/${l.mount}/role/${l.role}/role-id`)).data.role_id as string;
+      const secretId = (await vault.must("POST", `auth/${l.mount}/role/${l.role}/secret-id`, {})).data.secret_id as string;
+      return (await vault.must("POST", `auth/${l.mount}/login`, { role_id: roleId, secret_id: secretId })).auth.client_token as string;
+    }
+    if (p.kind === "userpass-user") return (await vault.must("POST", `auth/${l.mount}/login/${l.user}`, { password: fixturePassword(l.user!) })).auth.client_token as string;
     if (p.kind !== "service-account") throw new Error(`no way to log in as ${p.id}`);
-    const r = await vault.must("POST", `auth/${p.login!.mount}/login`, { role: p.login!.role, jwt: reviewer.mint(p.serviceAccount!) });
+    const r = await vault.must("POST", `auth/${l.mount}/login`, { role: l.role, jwt: reviewer.mint(p.serviceAccount!) });
     return r.auth.client_token as string;
   }
+
+  /** The default policy's templates, filled in for one token as the server fills them. */
+  async function templateValues(token: string): Promise<Record<string, string> | undefined> {
+    // Asked with the root token: a token without the default policy may not look itself up.
+    const id = (await vault.must("POST", "auth/token/lookup", { token })).data.entity_id as string;
+    if (!id) return undefined;
+    const name = (await vault.must("GET", `identity/entity/id/${id}`)).data.name as string;
+    return { "{{identity.entity.id}}": id, "{{identity.entity.name}}": name };
+  }
+
+  it("the default policy the report assumes for OpenBao is the server's own", async () => {
+    const text = (await vault.must("GET", "sys/policy/default")).data.rules as string;
+    const served = await parsePolicy({ name: "default", text, via: "sys/policy/default", urn: "server" });
+    const key = (rules: ReadonlyArray<{ path: string; capabilities: readonly string[] }>) => rules.map((r) => `${r.path} ${[...r.capabilities].sort().join(",")}`).sort();
+    expect(key(BUILT_IN_DEFAULT.openbao)).toEqual(key(served));
+  });
 
   it("every principal of every shipped stack: the report's capabilities equal the server's on every path it names and on paths outside it", async () => {
     const all = Object.values(reports);
     let compared = 0;
     let principals = 0;
+    let templated = 0;
+    const kinds = new Map<string, number>();
     const disagreements: string[] = [];
     for (const stack of STACKS) {
       const report = reports[stack]!;
       for (const p of report.principals) {
         principals++;
+        kinds.set(p.kind, (kinds.get(p.kind) ?? 0) + 1);
         const token = await login(stack, p);
         const acl = aclOf(p);
+        const values = await templateValues(token);
+        // The server is asked about the path with the token's own entity filled in; the report about the path as written.
+        const onServer = (path: string) => (values ? Object.entries(values).reduce((at, [t, v]) => at.split(t).join(v), path) : path);
         const paths = [...new Set([...p.grants.flatMap((g) => around(g.path)), ...p.secrets.flatMap((d) => d.keys.map((k) => k.vaultPath)).filter(Boolean), ...outside(report, all)])];
         for (let i = 0; i < paths.length; i += 400) {
           const part = paths.slice(i, i + 400);
-          const answer = await vault.withToken(token).must("POST", "sys/capabilities-self", { paths: part });
-          for (const path of part) {
+          const asked = part.map(onServer);
+          // A token without the default policy may not ask about itself: the root token asks for it.
+          const answer = p.policies.includes("default") ? await vault.withToken(token).must("POST", "sys/capabilities-self", { paths: asked }) : await vault.must("POST", "sys/capabilities", { token, paths: asked });
+          for (const [n, path] of part.entries()) {
             compared++;
+            if (asked[n] !== path) templated++;
             const mine = capabilitiesAt(acl, path);
             const expected = mine.length ? mine : ["deny"];
-            const theirs = [...((answer.data ?? answer)[path] as string[])].sort();
+            const theirs = [...((answer.data ?? answer)[asked[n]!] as string[])].sort();
             if (JSON.stringify(expected) !== JSON.stringify(theirs)) disagreements.push(`${stack} ${p.id} ${path}: report ${expected.join(",")}, OpenBao ${theirs.join(",")}`);
           }
         }
       }
     }
-    console.log(`access report vs OpenBao ${await server.version()}: ${principals} principals of ${STACKS.length} stacks logged in, ${compared} (principal, path) pairs compared, ${disagreements.length} disagreements`);
+    console.log(
+      `access report vs OpenBao ${await server.version()}: ${principals} principals of ${STACKS.length} stacks logged in (${[...kinds].map(([k, n]) => `${n} ${k}`).join(", ")}), ${compared} (principal, path) pairs compared (${templated} with the token's entity filled in), ${disagreements.length} disagreements`,
+    );
     expect(principals).toBeGreaterThanOrEqual(10);
+    expect(kinds.get("approle")).toBe(2);
+    expect(kinds.get("userpass-user")).toBe(2);
+    expect(templated).toBeGreaterThan(0);
     expect(disagreements.slice(0, 20)).toEqual([]);
   }, 600_000);
 

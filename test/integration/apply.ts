@@ -22,6 +22,8 @@ const ORDER = [
   "vault:index/mount:Mount",
   "vault:index/policy:Policy",
   "vault:index/authBackend:AuthBackend",
+  "vault:appRole/authBackendRole:AuthBackendRole",
+  "vault:generic/endpoint:Endpoint",
   "vault:kubernetes/authBackendConfig:AuthBackendConfig",
   "vault:kubernetes/authBackendRole:AuthBackendRole",
   "vault:kv/secretV2:SecretV2",
@@ -107,6 +109,14 @@ export async function applyVaultSide(vault: VaultClient, resources: readonly Reg
           token_max_ttl: i.tokenMaxTtl,
         });
         applied.roles++;
+        break;
+      case "vault:appRole/authBackendRole:AuthBackendRole":
+        await vault.must("POST", `auth/${String(i.backend)}/role/${String(i.roleName)}`, { token_policies: i.tokenPolicies, token_no_default_policy: i.tokenNoDefaultPolicy ?? false });
+        applied.roles++;
+        break;
+      case "vault:generic/endpoint:Endpoint":
+        // A raw write: the body as written (a userpass user, a role of any method…).
+        await vault.must("POST", String(i.path), JSON.parse(String(i.dataJson)));
         break;
       case "vault:kv/secretV2:SecretV2":
         if (r.importId) await mustExist(vault, r, r.importId);
