@@ -15,6 +15,7 @@ import { EsoController } from "./controller";
 import { deliveryTests } from "./delivery";
 import { failureTests } from "./failures";
 import { clusterValues, tlsMaterial, writeValues, type KvSecret } from "./kv";
+import { waitFor } from "./observe";
 import { shippedClusterStacks, type BringUp, type EsoPlatform } from "./platform";
 import { rotationTests } from "./rotation";
 
@@ -48,7 +49,21 @@ export function describeEsoSuite(title: string, opts: EsoSuiteOptions): void {
       log(`controllers started in ${seconds(t1)}`);
       await Promise.all(
         [...runs.values()].map(async (run) => {
-          const expected = await expectedNow(platform!.vault, run);
+          // Values a PushSecret generates reach Vault only once the controller has pushed them.
+          let missing = "";
+          const expected = await waitFor(
+            `${run.d.stack}: every value the expected Secrets are made of is in Vault`,
+            async () => {
+              try {
+                return await expectedNow(platform!.vault, run);
+              } catch (err) {
+                missing = String(err);
+                return undefined;
+              }
+            },
+            () => missing,
+            120_000,
+          );
           await waitSynced(run, expected);
           log(`${run.d.stack}: ${expected.length} ExternalSecrets SecretSynced ${seconds(t1)} after the controllers started`);
         }),
