@@ -2,7 +2,7 @@
 // local file backend in a temporary directory, never the user's own state) and each command as a
 // process group that the suite can always end.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { TOOLCHAIN_BIN } from "../integration/server";
 
@@ -52,12 +52,34 @@ process.once("exit", () => {
   for (const child of live) killGroup(child, "SIGKILL");
 });
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+/**
+ * The processes of a session. `detached` makes each command a session leader; the CLI then starts
+ * each resource plugin in a process group of its own, but in that session, so killing the group
+ * alone leaves a plugin behind when the CLI dies without stopping it (seen on a timeout).
+ */
+function sessionMembers(sid: number): number[] {
+  if (!existsSync("/proc")) return [];
+  return readdirSync("/proc").flatMap((entry) => {
+    if (!/^\d+$/.test(entry)) return [];
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // After "(comm)": state, ppid, pgrp, session.
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]) === sid ? [Number(entry)] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Ends a command: its process group and every other process of its session. */
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
+  for (const pid of [-child.pid, ...sessionMembers(child.pid)]) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
   }
 }
 
