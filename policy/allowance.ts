@@ -4,6 +4,7 @@
 // KV mount unless the pack config adds it).
 import * as naming from "../model/naming";
 import type { Capability, PolicyRule } from "../model/vaultPolicy";
+import { BUILT_IN_DEFAULT } from "./defaultPolicy";
 import type { StackModel } from "./model";
 import { classifyPolicy, type PolicyKind } from "./rules/common";
 
@@ -37,30 +38,14 @@ export type Allowance =
 const U: Capability[] = ["update"];
 
 /**
- * Vault's built-in `default` policy (vault/policy_store.go, which OpenBao keeps): what every
- * token may do on itself. Whoever rewrites `default` may narrow it, never widen it.
+ * What every token may do on itself: the built-in `default` policy of either server (Vault's
+ * holds OpenBao's), plus the self-service paths older Vault releases still write there.
+ * Whoever rewrites `default` may narrow it, never widen it.
  */
 export const DEFAULT_POLICY_RULES: readonly PolicyRule[] = [
-  { path: "auth/token/lookup-self", capabilities: ["read"] },
-  { path: "auth/token/renew-self", capabilities: U },
-  { path: "auth/token/revoke-self", capabilities: U },
-  { path: "sys/capabilities-self", capabilities: U },
-  { path: "identity/entity/id/{{identity.entity.id}}", capabilities: ["read"] },
-  { path: "identity/entity/name/{{identity.entity.name}}", capabilities: ["read"] },
-  { path: "identity/oidc/provider/+/authorize", capabilities: ["read", "update"] },
-  { path: "sys/internal/ui/resultant-acl", capabilities: ["read"] },
-  { path: "sys/renew", capabilities: U },
-  { path: "sys/leases/renew", capabilities: U },
-  { path: "sys/leases/lookup", capabilities: U },
-  { path: "cubbyhole/*", capabilities: ["create", "read", "update", "delete", "list"] },
-  { path: "sys/wrapping/wrap", capabilities: U },
-  { path: "sys/wrapping/lookup", capabilities: U },
-  { path: "sys/wrapping/unwrap", capabilities: U },
-  { path: "sys/tools/hash", capabilities: U },
-  { path: "sys/tools/hash/*", capabilities: U },
+  ...BUILT_IN_DEFAULT.vault,
   { path: "sys/tools/random", capabilities: U },
   { path: "sys/tools/random/*", capabilities: U },
-  { path: "sys/control-group/request", capabilities: U },
   { path: "sys/mfa/challenge", capabilities: U },
 ];
 

@@ -4,7 +4,7 @@
 // sys/policy/default, which test/integration/access.test.ts compares with this list). Sources: openbao/openbao vault/policy_store.go
 // (defaultPolicy, commit 3a71d39f); hashicorp/vault vault/policy_store.go (defaultPolicy, as
 // `vault read sys/policy/default` prints it on current releases: the older sys/tools/random
-// paths are gone). The pack's allowance (DEFAULT_POLICY_RULES) covers both; a test checks it.
+// paths are gone). The pack's allowance (DEFAULT_POLICY_RULES) is built on these.
 import type { Capability, PolicyRule } from "../model/vaultPolicy";
 
 export const SERVERS = ["vault", "openbao"] as const;

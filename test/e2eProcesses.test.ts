@@ -6,7 +6,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { killGroup } from "./e2e/pulumi";
 
-const statOf = (pid: number) => readFileSync(`/proc/${pid}/stat`, "utf8").slice(readFileSync(`/proc/${pid}/stat`, "utf8").lastIndexOf(")") + 2).split(" ");
+/** /proc/<pid>/stat after "(comm)": state, ppid, pgrp, session, … */
+function statOf(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
 const alive = (pid: number) => existsSync(`/proc/${pid}`) && statOf(pid)[0] !== "Z";
 
 describe.skipIf(!existsSync("/proc"))("ending an end-to-end command", () => {

@@ -16,6 +16,7 @@ import { findBinaries, type KubeObject } from "../k8s/cluster";
 import { missingCrds } from "../k8s/manifests";
 import { EsoController, findControllerBinary, NO_CONTROLLER_BINARY } from "../eso/controller";
 import type { BringUp } from "../eso/platform";
+import { listAll } from "../eso/observe";
 import { describeEsoSuite } from "../eso/suite";
 import { copyWorkingTree } from "./overlay";
 import { EARLIER_VALUE, HAND_MADE_AUTH_CLUSTER, startPlatform, type E2ePlatform } from "./platform";
@@ -303,7 +304,7 @@ describe.skipIf(!!skipped)("the shipped stacks on the real Pulumi engine, OpenBa
    */
   const staleNamespaceFinalizers = async (s: string) => {
     const cluster = p.servers.clusters[s]!;
-    const list = async (kind: string) => ((await cluster.getJson([kind])) as unknown as { items: KubeObject[] }).items;
+    const list = async (kind: string) => [...(await listAll(cluster, kind)).values()];
     const provisioned = new Map((await list("clusterexternalsecrets")).map((c) => [c.metadata.name, new Set((c.status as { provisionedNamespaces?: string[] } | undefined)?.provisionedNamespaces ?? [])]));
     const prefix = "externalsecrets.external-secrets.io/ces-";
     return (await list("namespaces")).flatMap((ns) => {
